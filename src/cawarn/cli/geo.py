@@ -1,0 +1,122 @@
+"""``cawarn geo``: admin-1 boundaries (fetch, import), units and their attribution."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from cawarn.cli.context import CliState, state
+
+app = typer.Typer(help="Admin-1 boundaries: fetch, import, list units.", no_args_is_help=True)
+
+CountriesOpt = Annotated[
+    list[str] | None,
+    typer.Option("--country", "-c", help="ISO3 code; repeatable (default: the node's region)."),
+]
+
+
+def _countries(cli: CliState, given: list[str] | None) -> list[str]:
+    return [c.upper() for c in given] if given else list(cli.settings.region)
+
+
+@app.command("fetch")
+def fetch(
+    ctx: typer.Context,
+    country: CountriesOpt = None,
+    keep: Annotated[
+        Path | None,
+        typer.Option(help="Keep the downloaded files in this folder (default: the node cache)."),
+    ] = None,
+) -> None:
+    """Download ADM1 boundaries from geoBoundaries and load them."""
+    from cawarn.geo.fetch import fetch_boundaries
+
+    cli = state(ctx)
+    countries = _countries(cli, country)
+    dest = keep or cli.settings.cache_dir / "geoboundaries"
+    with cli.progress("geoBoundaries", unit="files") as bar:
+        fetch_boundaries(countries, dest, api_base=cli.settings.geoboundaries_api, progress=bar)
+    _import(cli, dest, countries, location=cli.settings.geoboundaries_api)
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    folder: Annotated[
+        Path, typer.Argument(help="Folder laid out like a geoBoundaries release: <ISO3>/ADM1/...")
+    ],
+    country: CountriesOpt = None,
+) -> None:
+    """Load ADM1 boundaries from a local folder (for nodes without internet)."""
+    cli = state(ctx)
+    _import(cli, folder, _countries(cli, country), location=str(folder.resolve()))
+
+
+def _import(cli: CliState, folder: Path, countries: list[str], *, location: str) -> None:
+    from cawarn.geo.boundaries import read_boundary_folder
+    from cawarn.store.geography import replace_country_boundaries
+
+    engine = cli.engine()
+    loaded = read_boundary_folder(folder, countries)
+    with engine.begin() as conn:
+        for item in loaded:
+            count = replace_country_boundaries(
+                conn,
+                item.source,
+                item.units,
+                item.outline,
+                location=location,
+                warnings=item.warnings,
+            )
+            cli.out.print(f"{item.country}: {count} admin-1 units — {item.source.attribution}")
+            for warning in item.warnings:
+                cli.note(f"  note: {warning}")
+
+
+@app.command("units")
+def units(
+    ctx: typer.Context,
+    country: Annotated[str | None, typer.Option("--country", "-c", help="Only this ISO3.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list.")] = False,
+) -> None:
+    """List admin-1 units: stable code, English and Russian name, country."""
+    from cawarn.store.geography import list_boundaries, list_units
+
+    cli = state(ctx)
+    with cli.engine().connect() as conn:
+        rows = list_units(conn, country.upper() if country else None)
+        attributions = {b.source.country: b.source.attribution for b in list_boundaries(conn)}
+    if as_json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "code": u.code,
+                        "country": u.country,
+                        "name_en": u.name_en,
+                        "name_ru": u.name_ru,
+                        "source_name": u.source_name,
+                    }
+                    for u in rows
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    if not rows:
+        cli.out.print(
+            "No admin-1 units are loaded; run 'cawarn geo fetch' or 'cawarn geo import DIR'."
+        )
+        return
+    table = Table(title=f"{len(rows)} admin-1 units", title_justify="left")
+    for col in ("code", "name (en)", "название (ru)", "country"):
+        table.add_column(col)
+    for unit in rows:
+        table.add_row(unit.code, unit.name_en, unit.name_ru, unit.country)
+    cli.out.print(table)
+    cli.out.print("Boundaries: " + "; ".join(f"{c}: {a}" for c, a in sorted(attributions.items())))

@@ -1,0 +1,73 @@
+"""``cawarn ingest``: load event data into the store."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cawarn.cli.context import CliState, state
+
+app = typer.Typer(help="Load event data into the store.", no_args_is_help=True)
+
+
+@app.command("ucdp-ged")
+def ucdp_ged(
+    ctx: typer.Context,
+    source: Annotated[
+        str | None,
+        typer.Argument(
+            help="CSV file, official zip, UCDP API JSON page(s) or folder of pages, or an "
+            "http(s) URL of any of them. Omit it to download the release given by --version.",
+            show_default=False,
+        ),
+    ] = None,
+    version: Annotated[
+        str | None,
+        typer.Option(
+            "--version",
+            help="GED release, e.g. 25.1 (yearly) or 25.0.10 (Candidate). Alone, downloads it; "
+            "with SOURCE, says which release SOURCE is when its name does not tell.",
+        ),
+    ] = None,
+) -> None:
+    """Load UCDP GED or GED Candidate events for the node's region."""
+    from cawarn.ingest.pipeline import ingest
+    from cawarn.ingest.ucdp import GedReader, open_ucdp_ged
+
+    cli = state(ctx)
+    engine = cli.engine()
+    settings = cli.settings
+    with open_ucdp_ged(settings, source, version=version) as ged:
+        reader = GedReader(ged, set(settings.region))
+        with cli.progress(f"UCDP GED {ged.version.label}") as bar:
+            report = ingest(engine, settings, reader, progress=bar)
+    _summarise(cli, report)
+
+
+def _summarise(cli: CliState, report: object) -> None:
+    from cawarn.ingest.pipeline import IngestReport
+
+    assert isinstance(report, IngestReport)
+    r = report
+    cli.out.print(
+        f"Batch {r.batch_id} ({r.source} {r.source_version or ''}, {r.location}): "
+        f"read {r.rows_read} rows in {r.seconds:.1f} s — {r.events_new} new events, "
+        f"{r.events_revised} revised, {r.events_unchanged} unchanged, "
+        f"{r.events_older} from an older release, {r.rows_quarantined} quarantined, "
+        f"{r.rows_outside_region} outside the region, {r.duplicate_rows} repeated rows."
+    )
+    cli.out.print(
+        f"Places: {r.admin1_snapped} snapped to the nearest admin-1 unit, "
+        f"{r.admin1_unassigned} without one, {r.admin1_disagreements} disagree with the source's "
+        f"adm_1, {r.priogrid_mismatches} PRIO-GRID cells differ from the source's."
+    )
+    if r.quarantine_reasons:
+        reasons = "; ".join(f"{n} × {reason}" for reason, n in r.quarantine_reasons.most_common(5))
+        cli.out.print(f"Quarantined: {reasons}. See 'cawarn quarantine --batch {r.batch_id}'.")
+    if r.countries_without_boundaries:
+        cli.out.print(
+            "[yellow]No admin-1 boundaries are loaded for "
+            f"{', '.join(r.countries_without_boundaries)}: their events have no admin-1 unit. "
+            "Run 'cawarn geo fetch' or 'cawarn geo import DIR', then ingest again.[/yellow]"
+        )

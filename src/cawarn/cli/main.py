@@ -1,0 +1,102 @@
+"""The ``cawarn`` command: global options, command groups, and errors as one sentence."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+
+from cawarn import __version__
+from cawarn.cli import config as config_cli
+from cawarn.cli import events as events_cli
+from cawarn.cli import geo as geo_cli
+from cawarn.cli import ingest as ingest_cli
+from cawarn.cli import node as node_cli
+from cawarn.cli.context import CliState
+from cawarn.domain import CawarnError
+
+app = typer.Typer(
+    name="cawarn",
+    help="A node of the Central Asia counter-terrorism early warning network.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"cawarn {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    home: Annotated[
+        Path | None,
+        typer.Option(
+            "--home",
+            help="Node home directory (default: $CAWARN_HOME, else ./cawarn-home).",
+            show_default=False,
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bars or notes on stderr.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """A node of the Central Asia counter-terrorism early warning network."""
+    ctx.obj = CliState(home=home, quiet=quiet)
+
+
+node_cli.register(app)
+app.add_typer(config_cli.app, name="config")
+app.add_typer(geo_cli.app, name="geo")
+app.add_typer(ingest_cli.app, name="ingest")
+app.add_typer(events_cli.app, name="events")
+events_cli.register_quarantine(app)
+
+
+def run() -> None:
+    """Entry point: run the CLI; a known error prints one sentence, never a traceback."""
+    try:
+        result = app(standalone_mode=False)
+        if isinstance(result, int) and result:
+            sys.exit(result)
+    except CawarnError as err:
+        print(f"Error: {err}", file=sys.stderr)
+        sys.exit(err.exit_code)
+    except click.exceptions.Abort:
+        print("Aborted.", file=sys.stderr)
+        sys.exit(130)
+    except click.ClickException as err:
+        err.show()
+        sys.exit(err.exit_code)
+    except click.exceptions.Exit as err:
+        sys.exit(err.exit_code)
+    except KeyboardInterrupt:
+        print("Interrupted; nothing of the unfinished step was kept.", file=sys.stderr)
+        sys.exit(130)
+    except Exception as err:
+        print(
+            f"Error: an unexpected {type(err).__name__}: {err}. This is a bug in cawarn; "
+            "rerun with CAWARN_DEBUG=1 for details and report it.",
+            file=sys.stderr,
+        )
+        if _debug():
+            raise
+        sys.exit(70)
+
+
+def _debug() -> bool:
+    import os
+
+    return os.environ.get("CAWARN_DEBUG", "") not in ("", "0")

@@ -1,0 +1,1 @@
+"""The ingest pipeline: validate, normalise, geo-assign, deduplicate, upsert, quarantine."""

@@ -1,0 +1,452 @@
+"""One batch of one source into the store, in one transaction.
+
+For each row: count it out if it lies outside the node's region; skip it cheaply if the store
+already holds exactly this row; otherwise map and validate it (or quarantine it with a reason),
+assign admin-1 and PRIO-GRID, and store it as a new event, a new revision of a known event, or an
+older revision kept for the record. A crash anywhere rolls the whole batch back; a rerun redoes it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy import Connection, Engine, insert, update
+
+from cawarn.config import Settings
+from cawarn.domain import CawarnError, Event, QuarantinedRow
+from cawarn.ingest.geoassign import GeoAssigner, Placement
+from cawarn.ingest.records import content_hash, event_row, raw_hash
+from cawarn.store import events as store_events
+from cawarn.store.tables import batches, events, quarantine
+
+#: Rows processed together: large enough for vectorised geo-assignment and bulk writes, small
+#: enough to keep memory flat on a whole GED release.
+CHUNK_ROWS = 10_000
+
+
+class RawInput(Protocol):
+    """One input row as read: its record number and its fields, all as text."""
+
+    @property
+    def number(self) -> int: ...
+
+    @property
+    def values(self) -> dict[str, str]: ...
+
+
+class SourceReader(Protocol):
+    """What the pipeline needs from a source format (see cawarn.ingest.ucdp for GED)."""
+
+    @property
+    def source(self) -> str: ...
+
+    @property
+    def location(self) -> str: ...
+
+    @property
+    def sha256(self) -> str | None: ...
+
+    @property
+    def version_label(self) -> str | None: ...
+
+    @property
+    def dataset(self) -> str: ...
+
+    @property
+    def rank(self) -> str: ...
+
+    @property
+    def total_bytes(self) -> int | None: ...
+
+    def rows(self) -> Iterator[RawInput]: ...
+
+    @property
+    def bytes_read(self) -> int: ...
+
+    def country_of(self, values: dict[str, str]) -> str | None: ...
+
+    def map_row(self, row: RawInput) -> Event | QuarantinedRow: ...
+
+    def source_admin1(self, values: dict[str, str]) -> str: ...
+
+    def source_priogrid(self, values: dict[str, str]) -> int | None: ...
+
+    def quarantine_raw(self, values: dict[str, str]) -> dict[str, Any]: ...
+
+
+class ProgressSink(Protocol):
+    """Where long work reports how far it is (a Rich progress bar in the CLI)."""
+
+    def start(self, total: int | None) -> None: ...
+
+    def update(self, completed: int) -> None: ...
+
+
+@dataclass
+class IngestReport:
+    """What one batch did, for the user and the batches table."""
+
+    batch_id: int = 0
+    batch_uid: str = ""
+    source: str = ""
+    location: str = ""
+    source_version: str | None = None
+    source_dataset: str | None = None
+    sha256: str | None = None
+    rows_read: int = 0
+    rows_outside_region: int = 0
+    rows_quarantined: int = 0
+    events_new: int = 0
+    events_revised: int = 0
+    events_unchanged: int = 0
+    events_older: int = 0
+    duplicate_rows: int = 0
+    admin1_snapped: int = 0
+    admin1_unassigned: int = 0
+    admin1_disagreements: int = 0
+    priogrid_mismatches: int = 0
+    quarantine_reasons: Counter[str] = field(default_factory=Counter)
+    countries_without_boundaries: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    COUNTS = (
+        "rows_read",
+        "rows_outside_region",
+        "rows_quarantined",
+        "events_new",
+        "events_revised",
+        "events_unchanged",
+        "events_older",
+        "duplicate_rows",
+        "admin1_snapped",
+        "admin1_unassigned",
+        "admin1_disagreements",
+        "priogrid_mismatches",
+    )
+
+    def counts(self) -> dict[str, int]:
+        """The counters stored with the batch."""
+        return {name: int(getattr(self, name)) for name in self.COUNTS}
+
+
+@dataclass
+class _Seen:
+    """The first occurrence of an id in this batch and what was done with it."""
+
+    raw_hash: int
+    row_number: int
+    outcome: str = ""
+
+
+def ingest(
+    engine: Engine,
+    settings: Settings,
+    reader: SourceReader,
+    *,
+    progress: ProgressSink | None = None,
+) -> IngestReport:
+    """Store one batch from ``reader``; on a failure nothing of it stays and it is recorded."""
+    started = time.perf_counter()
+    started_at = dt.datetime.now(dt.UTC)
+    try:
+        with engine.begin() as conn:
+            run = _BatchRun(conn, settings, reader, progress)
+            report = run.execute(started_at)
+    except CawarnError as err:
+        _record_failed_batch(engine, reader, started_at, str(err))
+        raise
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _record_failed_batch(
+    engine: Engine, reader: SourceReader, started_at: dt.datetime, message: str
+) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            insert(batches),
+            {
+                **_batch_identity(reader, started_at),
+                "status": "failed",
+                "message": message,
+                "finished_at": dt.datetime.now(dt.UTC),
+            },
+        )
+
+
+def _batch_identity(reader: SourceReader, started_at: dt.datetime) -> dict[str, Any]:
+    return {
+        "uid": str(uuid.uuid4()),
+        "source": reader.source,
+        "source_version": reader.version_label,
+        "source_dataset": reader.dataset,
+        "location": reader.location,
+        "sha256": reader.sha256,
+        "started_at": started_at,
+    }
+
+
+class _BatchRun:
+    def __init__(
+        self,
+        conn: Connection,
+        settings: Settings,
+        reader: SourceReader,
+        progress: ProgressSink | None,
+    ) -> None:
+        self.conn = conn
+        self.settings = settings
+        self.reader = reader
+        self.progress = progress
+        self.region = set(settings.region)
+        self.report = IngestReport(
+            source=reader.source,
+            location=reader.location,
+            source_version=reader.version_label,
+            source_dataset=reader.dataset,
+            sha256=reader.sha256,
+        )
+        self.seen: dict[str, _Seen] = {}
+        self.conflicts: set[str] = set()
+        self.geo = GeoAssigner.from_store(conn, settings.region, settings.snap_tolerance_km)
+        self.now = dt.datetime.now(dt.UTC)
+
+    def execute(self, started_at: dt.datetime) -> IngestReport:
+        identity = _batch_identity(self.reader, started_at)
+        self.batch_id = self.conn.execute(
+            insert(batches).returning(batches.c.id), {**identity, "status": "running"}
+        ).scalar_one()
+        self.report.batch_id = self.batch_id
+        self.report.batch_uid = identity["uid"]
+        if self.progress:
+            self.progress.start(self.reader.total_bytes)
+        chunk: list[RawInput] = []
+        for row in self.reader.rows():
+            self.report.rows_read += 1
+            country = self.reader.country_of(row.values)
+            if country is None:
+                self._quarantine(
+                    row.number,
+                    row.values,
+                    "the row names no country cawarn knows (country_id "
+                    f"{row.values.get('country_id', '')!r}, country "
+                    f"{row.values.get('country', '')!r})",
+                )
+            elif country not in self.region:
+                self.report.rows_outside_region += 1
+            else:
+                chunk.append(row)
+                if len(chunk) >= CHUNK_ROWS:
+                    self._process(chunk)
+                    chunk = []
+            if self.progress and self.report.rows_read % 2000 == 0:
+                self.progress.update(self.reader.bytes_read)
+        if chunk:
+            self._process(chunk)
+        if self.conflicts:
+            self._resolve_conflicts()
+        if self.progress:
+            self.progress.update(self.reader.bytes_read)
+        self.report.countries_without_boundaries = sorted(self.geo.missing)
+        reasons = store_events.quarantine_reasons(self.conn, self.batch_id)
+        self.report.quarantine_reasons = Counter(_reason_family(r) for r in reasons)
+        self.report.rows_quarantined = len(reasons)
+        self.conn.execute(
+            update(batches)
+            .where(batches.c.id == self.batch_id)
+            .values(status="committed", finished_at=dt.datetime.now(dt.UTC), **self.report.counts())
+        )
+        return self.report
+
+    # -- one chunk -----------------------------------------------------------------------------
+
+    def _process(self, chunk: Sequence[RawInput]) -> None:
+        salt = f"{self.reader.dataset}|{self.geo.fingerprint}"
+        hashes = [raw_hash(list(row.values.values()), salt) for row in chunk]
+        ids = [row.values.get("id", "").strip() for row in chunk]
+        current = store_events.current_revisions(self.conn, self.reader.source, set(ids) - {""})
+        to_map: list[tuple[RawInput, int]] = []
+        for row, hashed, sid in zip(chunk, hashes, ids, strict=True):
+            if sid:
+                seen = self.seen.get(sid)
+                if seen is not None:
+                    if seen.raw_hash == hashed:
+                        self.report.duplicate_rows += 1
+                    else:
+                        self.conflicts.add(sid)
+                    continue
+                self.seen[sid] = seen = _Seen(hashed, row.number)
+                stored = current.get(sid)
+                if stored is not None and stored.raw_hash == hashed:
+                    seen.outcome = "unchanged"
+                    self.report.events_unchanged += 1
+                    continue
+            to_map.append((row, hashed))
+        mapped: list[tuple[RawInput, int, Event]] = []
+        for row, hashed in to_map:
+            result = self.reader.map_row(row)
+            if isinstance(result, QuarantinedRow):
+                self._quarantine(row.number, row.values, result.reason, result.source_event_id)
+            else:
+                mapped.append((row, hashed, result))
+        self._store(mapped, current)
+
+    def _store(
+        self,
+        mapped: Sequence[tuple[RawInput, int, Event]],
+        current: dict[str, store_events.StoredRevision],
+    ) -> None:
+        if not mapped:
+            return
+        placed = self.geo.assign(
+            [event for _, _, event in mapped],
+            [self.reader.source_admin1(row.values) for row, _, _ in mapped],
+        )
+        inserts: list[dict[str, Any]] = []
+        retire: list[int] = []
+        stale: list[tuple[RawInput, int, dict[str, Any]]] = []
+        for (row, hashed, event), place in zip(mapped, placed, strict=True):
+            if place.swapped:
+                self._quarantine(
+                    row.number,
+                    row.values,
+                    f"latitude {event.latitude} and longitude {event.longitude} appear swapped: "
+                    f"the point lies outside {event.country} but the swapped point lies inside it",
+                    event.source_event_id,
+                )
+                continue
+            self._count_place(place)
+            record = event_row(
+                dataclasses.replace(event, admin1=place.code, priogrid_gid=place.gid),
+                admin1_method=place.method,
+                admin1_distance_km=place.distance_km,
+                admin1_agrees=place.agrees,
+                priogrid_agrees=self._priogrid_agrees(row.values, place.gid),
+                owner_org=self.settings.organisation,
+            )
+            record["content_hash"] = content_hash(record)
+            record["raw_hash"] = hashed
+            record["version_rank"] = self.reader.rank
+            record["batch_id"] = self.batch_id
+            record["created_at"] = record["updated_at"] = self.now
+            seen = self.seen[event.source_event_id]
+            stored = current.get(event.source_event_id)
+            if stored is None:
+                record.update(revision=1, is_current=True)
+                inserts.append(record)
+                seen.outcome = "new"
+            elif stored.content_hash == record["content_hash"]:
+                seen.outcome = "unchanged"
+                self.report.events_unchanged += 1
+                store_events.refresh_provenance(self.conn, stored, record)
+            elif self.reader.rank >= stored.version_rank:
+                record.update(revision=stored.max_revision + 1, is_current=True)
+                retire.append(stored.row_id)
+                inserts.append(record)
+                seen.outcome = "revised"
+            else:
+                stale.append((row, stored.max_revision, record))
+        if retire:
+            store_events.retire(self.conn, retire, self.now)
+        if inserts:
+            self.conn.execute(insert(events), inserts)
+            for record in inserts:
+                if record["revision"] == 1:
+                    self.report.events_new += 1
+                else:
+                    self.report.events_revised += 1
+        if stale:
+            self._store_older(stale)
+
+    def _store_older(self, stale: Sequence[tuple[RawInput, int, dict[str, Any]]]) -> None:
+        """Rows of an older release than the store's: kept as non-current revisions, once."""
+        known = store_events.content_hashes(
+            self.conn, self.reader.source, {record["source_event_id"] for _, _, record in stale}
+        )
+        rows = []
+        for _, max_revision, record in stale:
+            self.seen[record["source_event_id"]].outcome = "older"
+            self.report.events_older += 1
+            if record["content_hash"] in known.get(record["source_event_id"], set()):
+                continue
+            record.update(revision=max_revision + 1, is_current=False)
+            rows.append(record)
+        if rows:
+            self.conn.execute(insert(events), rows)
+
+    def _count_place(self, place: Placement) -> None:
+        if place.method == "snapped":
+            self.report.admin1_snapped += 1
+        elif place.method == "none":
+            self.report.admin1_unassigned += 1
+        if place.agrees is False:
+            self.report.admin1_disagreements += 1
+
+    def _priogrid_agrees(self, values: dict[str, str], gid: int | None) -> bool | None:
+        given = self.reader.source_priogrid(values)
+        if given is None or gid is None:
+            return None
+        agrees = given == gid
+        if not agrees:
+            self.report.priogrid_mismatches += 1
+        return agrees
+
+    # -- rejected rows -------------------------------------------------------------------------
+
+    def _quarantine(
+        self,
+        row_number: int,
+        values: dict[str, str],
+        reason: str,
+        source_event_id: str | None = None,
+    ) -> None:
+        self.conn.execute(
+            insert(quarantine),
+            {
+                "batch_id": self.batch_id,
+                "row_number": row_number,
+                "source_event_id": source_event_id or values.get("id") or None,
+                "reason": reason,
+                "raw": self.reader.quarantine_raw(values),
+                "created_at": self.now,
+            },
+        )
+
+    def _resolve_conflicts(self) -> None:
+        """Ids that appear more than once with different content: all occurrences quarantined."""
+        occurrences: dict[str, list[RawInput]] = {sid: [] for sid in self.conflicts}
+        for row in self.reader.rows():
+            sid = row.values.get("id", "").strip()
+            if sid in occurrences:
+                occurrences[sid].append(row)
+        undo = Counter(self.seen[sid].outcome for sid in self.conflicts)
+        self.report.events_new -= undo["new"]
+        self.report.events_revised -= undo["revised"]
+        self.report.events_unchanged -= undo["unchanged"]
+        self.report.events_older -= undo["older"]
+        store_events.drop_batch_work(
+            self.conn, self.batch_id, self.reader.source, self.conflicts, self.now
+        )
+        for sid, rows in sorted(occurrences.items()):
+            numbers = ", ".join(str(row.number) for row in rows)
+            for row in rows:
+                self._quarantine(
+                    row.number,
+                    row.values,
+                    f"id {sid} appears {len(rows)} times in this file with different content "
+                    f"(rows {numbers}); none of them was stored",
+                    sid,
+                )
+
+
+def _reason_family(reason: str) -> str:
+    """A short label grouping similar reasons for the summary (the text before any value)."""
+    head = reason.split(":", 1)[0]
+    return head if len(head) <= 60 else head[:57] + "..."

@@ -1,0 +1,104 @@
+"""UCDP GED as a source of the ingest pipeline."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+
+from cawarn.config import Settings
+from cawarn.domain import Event, QuarantinedRow
+from cawarn.ingest.records import version_rank
+from cawarn.sources.ucdp_ged import GedInput, RawRow, official_release_url, open_ged
+from cawarn.sources.ucdp_ged_rows import PERSONAL_COLUMNS, map_row, region_filter
+
+SOURCE = "ucdp-ged"
+
+
+class GedReader:
+    """Adapts an opened GED input to the pipeline's SourceReader protocol."""
+
+    source = SOURCE
+
+    def __init__(self, ged: GedInput, region: set[str]) -> None:
+        self.ged = ged
+        self.region = region
+        self.location = ged.location
+        self.sha256 = ged.sha256
+        self.version_label = ged.version.label
+        self.dataset: str = ged.version.kind
+        kind_rank, number = ged.version.rank
+        self.rank = version_rank(kind_rank, number)
+
+    @property
+    def total_bytes(self) -> int | None:
+        """Bytes to read in all, if known."""
+        return self.ged.total_bytes
+
+    @property
+    def bytes_read(self) -> int:
+        """Bytes read so far."""
+        return self.ged.bytes_read
+
+    def rows(self) -> Iterator[RawRow]:
+        """Every record of the input, in order."""
+        return self.ged.rows()
+
+    def country_of(self, values: dict[str, str]) -> str | None:
+        """The row's ISO3 country, cheaply, before any validation."""
+        return region_filter(values, self.region)
+
+    def map_row(self, row: Any) -> Event | QuarantinedRow:
+        """Map and validate one row."""
+        return map_row(row, self.ged.version)
+
+    def source_admin1(self, values: dict[str, str]) -> str:
+        """The source's own admin-1 name."""
+        return values.get("adm_1", "")
+
+    def source_priogrid(self, values: dict[str, str]) -> int | None:
+        """The source's own PRIO-GRID cell, if it gives a valid one."""
+        text = values.get("priogrid_gid", "").strip()
+        try:
+            return int(float(text)) if text else None
+        except ValueError:
+            return None
+
+    def quarantine_raw(self, values: dict[str, str]) -> dict[str, Any]:
+        """The row as kept in quarantine: verbatim, less the free text that may name people."""
+        return {
+            key: (
+                "[withheld: may name private persons]"
+                if key in PERSONAL_COLUMNS and value
+                else value
+            )
+            for key, value in values.items()
+        }
+
+
+def open_ucdp_ged(
+    settings: Settings,
+    source: str | None,
+    *,
+    version: str | None,
+    client: httpx.Client | None = None,
+) -> GedInput:
+    """Open SOURCE, or the official release of ``version`` when no SOURCE is given."""
+    from cawarn.domain import InputError
+
+    if source is None:
+        if version is None:
+            raise InputError(
+                "Give a SOURCE (a file, folder or URL) or --version to download an official "
+                "release, e.g. 'cawarn ingest ucdp-ged --version 25.1'."
+            )
+        source = official_release_url(version)
+    settings.cache_dir.mkdir(parents=True, exist_ok=True)
+    return open_ged(
+        source,
+        version=version,
+        token=settings.ucdp_token,
+        cache_dir=settings.cache_dir,
+        client=client,
+    )

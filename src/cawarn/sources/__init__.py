@@ -1,0 +1,1 @@
+"""Input formats: one module per source, each turning its files into domain objects."""

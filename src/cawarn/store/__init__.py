@@ -1,0 +1,6 @@
+"""The event store: tables, the engine factory, migrations and queries."""
+
+from cawarn.store.engine import create_engine_for, migrate, schema_revision
+from cawarn.store.tables import metadata
+
+__all__ = ["create_engine_for", "metadata", "migrate", "schema_revision"]

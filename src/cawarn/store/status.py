@@ -1,0 +1,54 @@
+"""What a node holds, as one plain dict (the shape of ``cawarn status --json``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection
+
+from cawarn.config import Settings
+from cawarn.store.engine import schema_revision
+from cawarn.store.geography import list_boundaries
+from cawarn.store.queries import count_quarantine, event_counts, event_totals, list_batches
+
+
+def node_status(conn: Connection, settings: Settings, *, batch_limit: int = 10) -> dict[str, Any]:
+    """Counts of events, quarantine, batches and boundaries."""
+    by_source = event_counts(conn, "source")
+    batches = []
+    for row in list_batches(conn, limit=batch_limit):
+        batches.append(
+            {
+                key: (value.isoformat() if hasattr(value, "isoformat") else value)
+                for key, value in row.items()
+            }
+        )
+    return {
+        "home": str(settings.home),
+        "organisation": settings.organisation,
+        "region": list(settings.region),
+        "schema": schema_revision(conn.engine),
+        "events": {
+            **event_totals(conn),
+            "by_country": event_counts(conn, "country"),
+            "by_source": by_source,
+            "by_category": event_counts(conn, "category"),
+            "by_admin1_method": event_counts(conn, "admin1_method"),
+        },
+        "synthetic_sources": sorted(s for s in by_source if s.startswith("synthetic:")),
+        "quarantine": {"total": count_quarantine(conn)},
+        "batches": batches,
+        "boundaries": [
+            {
+                "country": b.source.country,
+                "units": b.units,
+                "source": b.source.source,
+                "year": b.source.year,
+                "licence": b.source.licence,
+                "attribution": b.source.attribution,
+                "location": b.location,
+                "warnings": b.warnings,
+            }
+            for b in list_boundaries(conn)
+        ],
+    }

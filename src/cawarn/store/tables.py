@@ -1,0 +1,167 @@
+"""The tables of the store, in SQLAlchemy Core; Alembic migrations create them.
+
+No column holds personal data (DESIGN.md principle 1): actors are organisations as the source
+names them; free-text news extracts that may name private persons are not stored.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+    }
+)
+
+batches = Table(
+    "batches",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uid", String(36), nullable=False, unique=True),
+    Column("source", String(100), nullable=False),  # e.g. "ucdp-ged"
+    Column("source_version", String(20)),  # e.g. "23.1", "23.0.10"
+    Column("source_dataset", String(20)),  # "ged" (final) or "candidate"
+    Column("location", Text, nullable=False),  # path or URL given by the operator
+    Column("sha256", String(64)),
+    Column("status", String(20), nullable=False),  # committed | failed
+    Column("message", Text),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("rows_read", Integer, nullable=False, server_default=text("0")),
+    Column("rows_outside_region", Integer, nullable=False, server_default=text("0")),
+    Column("rows_quarantined", Integer, nullable=False, server_default=text("0")),
+    Column("events_new", Integer, nullable=False, server_default=text("0")),
+    Column("events_revised", Integer, nullable=False, server_default=text("0")),
+    Column("events_unchanged", Integer, nullable=False, server_default=text("0")),
+    Column("events_older", Integer, nullable=False, server_default=text("0")),
+    Column("duplicate_rows", Integer, nullable=False, server_default=text("0")),
+    Column("admin1_snapped", Integer, nullable=False, server_default=text("0")),
+    Column("admin1_unassigned", Integer, nullable=False, server_default=text("0")),
+    Column("admin1_disagreements", Integer, nullable=False, server_default=text("0")),
+    Column("priogrid_mismatches", Integer, nullable=False, server_default=text("0")),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("uid", String(36), nullable=False),  # stable across revisions; also the STIX id
+    Column("source", String(100), nullable=False),
+    Column("source_event_id", String(100), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("is_current", Boolean, nullable=False),
+    Column("source_version", String(20)),
+    Column("source_dataset", String(20)),
+    Column("version_rank", String(40), nullable=False),  # sortable text; higher wins
+    Column("date_start", Date, nullable=False),
+    Column("date_end", Date, nullable=False),
+    Column("date_precision", String(10), nullable=False),
+    Column("latitude", Float),
+    Column("longitude", Float),
+    Column("geo_precision", String(30), nullable=False),
+    Column("country", String(3), nullable=False),
+    Column("admin1", String(20)),
+    Column("admin1_method", String(10)),  # inside | snapped | none | imprecise
+    Column("admin1_distance_km", Float),
+    Column("admin1_agrees", Boolean),  # with the source's own admin-1 name; NULL if none given
+    Column("priogrid_gid", Integer),
+    Column("priogrid_agrees", Boolean),  # with the source's own gid; NULL if none given
+    Column("category", String(40), nullable=False),
+    Column("source_fields", JSON, nullable=False),  # the source's own fields, verbatim
+    Column("actor1", Text),  # organisations and groups only
+    Column("actor2", Text),
+    Column("fatalities_best", Integer),
+    Column("fatalities_low", Integer),
+    Column("fatalities_high", Integer),
+    Column("summary", Text),
+    Column("source_ref", Text),
+    Column("marking", String(20), nullable=False),
+    Column("owner_org", String(100), nullable=False),
+    Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False),
+    Column("raw_hash", BigInteger, nullable=False),  # of the input row, for the fast unchanged path
+    Column("content_hash", String(32), nullable=False),  # of the mapped event
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("source", "source_event_id", "revision"),
+    Index(
+        "ux_events_current",
+        "source",
+        "source_event_id",
+        unique=True,
+        sqlite_where=text("is_current"),
+        postgresql_where=text("is_current"),
+    ),
+    Index("ix_events_current_country_date", "is_current", "country", "date_start"),
+    Index("ix_events_uid", "uid"),
+    Index("ix_events_batch_id", "batch_id"),
+)
+
+quarantine = Table(
+    "quarantine",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False),
+    Column("row_number", Integer, nullable=False),
+    Column("source_event_id", String(100)),
+    Column("reason", Text, nullable=False),
+    Column("raw", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_quarantine_batch_id_row_number", "batch_id", "row_number"),
+)
+
+boundary_sources = Table(
+    "boundary_sources",
+    metadata,
+    Column("country", String(3), primary_key=True),
+    Column("level", String(10), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("year", String(20)),
+    Column("licence", Text),
+    Column("licence_url", Text),
+    Column("original_source", Text),
+    Column("build_date", String(40)),
+    Column("location", Text, nullable=False),
+    Column("warnings", JSON, nullable=False),
+    Column("outline_wkb", LargeBinary, nullable=False),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+)
+
+admin_units = Table(
+    "admin_units",
+    metadata,
+    Column("code", String(20), primary_key=True),
+    Column(
+        "country",
+        String(3),
+        ForeignKey("boundary_sources.country", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("name_en", Text, nullable=False),
+    Column("name_ru", Text, nullable=False),
+    Column("source_name", Text, nullable=False),
+    Column("geometry_wkb", LargeBinary, nullable=False),
+    Index("ix_admin_units_country", "country"),
+)
