@@ -34,7 +34,10 @@ def answers(url: str) -> bool:
 
 
 def _binaries() -> Path | None:
-    for candidate in [shutil.which("initdb"), *sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))]:
+    for candidate in [
+        shutil.which("initdb"),
+        *sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb")),
+    ]:
         if candidate and Path(candidate).exists():
             return Path(candidate).parent
     return None
@@ -67,8 +70,16 @@ class TempCluster:
         )
         subprocess.run(
             [
-                *user, str(self.bindir / "pg_ctl"), "-D", str(data), "-l", str(self.dir / "log"),
-                "-o", f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1", "-w", "start",
+                *user,
+                str(self.bindir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(self.dir / "log"),
+                "-o",
+                f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1",
+                "-w",
+                "start",
             ],
             check=True,
             capture_output=True,
@@ -82,7 +93,15 @@ class TempCluster:
     def stop(self) -> None:
         user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
         subprocess.run(
-            [*user, str(self.bindir / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "fast", "stop"],
+            [
+                *user,
+                str(self.bindir / "pg_ctl"),
+                "-D",
+                str(self.dir / "data"),
+                "-m",
+                "fast",
+                "stop",
+            ],
             check=False,
             capture_output=True,
         )

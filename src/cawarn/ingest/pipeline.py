@@ -217,6 +217,8 @@ class _BatchRun:
         self.conflicts: set[str] = set()
         self.geo = GeoAssigner.from_store(conn, settings.region, settings.snap_tolerance_km)
         self.now = dt.datetime.now(dt.UTC)
+        self.salt = f"{reader.dataset}|{self.geo.fingerprint}"
+        self.quarantined_before = store_events.quarantine_keys(conn, reader.source)
 
     def execute(self, started_at: dt.datetime) -> IngestReport:
         identity = _batch_identity(self.reader, started_at)
@@ -268,8 +270,7 @@ class _BatchRun:
     # -- one chunk -----------------------------------------------------------------------------
 
     def _process(self, chunk: Sequence[RawInput]) -> None:
-        salt = f"{self.reader.dataset}|{self.geo.fingerprint}"
-        hashes = [raw_hash(list(row.values.values()), salt) for row in chunk]
+        hashes = [raw_hash(list(row.values.values()), self.salt) for row in chunk]
         ids = [row.values.get("id", "").strip() for row in chunk]
         current = store_events.current_revisions(self.conn, self.reader.source, set(ids) - {""})
         to_map: list[tuple[RawInput, int]] = []
@@ -407,14 +408,22 @@ class _BatchRun:
         reason: str,
         source_event_id: str | None = None,
     ) -> None:
+        hashed = raw_hash(list(values.values()), self.salt)
+        key = (hashed, row_number, reason)
+        if key in self.quarantined_before:
+            store_events.quarantine_seen_again(self.conn, self.reader.source, key, self.batch_id)
+            return
         self.conn.execute(
             insert(quarantine),
             {
                 "batch_id": self.batch_id,
+                "last_batch_id": self.batch_id,
+                "source": self.reader.source,
                 "row_number": row_number,
                 "source_event_id": source_event_id or values.get("id") or None,
                 "reason": reason,
                 "raw": self.reader.quarantine_raw(values),
+                "raw_hash": hashed,
                 "created_at": self.now,
             },
         )

@@ -11,7 +11,7 @@ from cawarn.config import Settings
 from cawarn.domain import Event, QuarantinedRow
 from cawarn.ingest.records import version_rank
 from cawarn.sources.ucdp_ged import GedInput, RawRow, official_release_url, open_ged
-from cawarn.sources.ucdp_ged_rows import PERSONAL_COLUMNS, map_row, region_filter
+from cawarn.sources.ucdp_ged_rows import PERSONAL_COLUMNS, map_row, row_iso3
 
 SOURCE = "ucdp-ged"
 
@@ -47,7 +47,7 @@ class GedReader:
 
     def country_of(self, values: dict[str, str]) -> str | None:
         """The row's ISO3 country, cheaply, before any validation."""
-        return region_filter(values, self.region)
+        return row_iso3(values)
 
     def map_row(self, row: Any) -> Event | QuarantinedRow:
         """Map and validate one row."""

@@ -20,6 +20,7 @@ diagnosis that names every problem found, so a person can fix the row in one go.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from cawarn.domain import Category, DatePrecision, Event, GeoPrecision, Marking, QuarantinedRow
 from cawarn.geo.countries import GED_NAME_TO_ISO3, GW_TEXT_TO_ISO3, iso3_from_ged_name
@@ -61,23 +62,24 @@ _GEO_PREC = {
     "6": GeoPrecision.COUNTRY,
     "7": GeoPrecision.WATERS,
 }
+RangePolicy = Literal["quarantine", "keep_best"]
 _PART_DEATHS = ("deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown")
 
 
-class _Bad(Exception):
+class _BadRowError(Exception):
     """The fast path met something it does not accept; the diagnosis will say what."""
 
 
 def _date(text: str) -> dt.date:
     # "2021-05-28 00:00:00.000" (CSV), "2021-05-28T00:00:00" (API) or "2021-05-28"
     if len(text) > 10 and text[10] not in " T":
-        raise _Bad
+        raise _BadRowError
     return dt.date.fromisoformat(text[:10])
 
 
 def _count(text: str) -> int:
     if not text.isdigit():
-        raise _Bad
+        raise _BadRowError
     return int(text)
 
 
@@ -118,8 +120,20 @@ def _summary(values: dict[str, str], type_code: str) -> str:
     return ": ".join(parts[:2]) + ("; " + "; ".join(parts[2:]) if len(parts) > 2 else "")
 
 
-def map_row(row: RawRow, version: GedVersion) -> Event | QuarantinedRow:
-    """Map one record to an Event, or to a QuarantinedRow naming what is wrong with it."""
+def map_row(
+    row: RawRow, version: GedVersion, *, inconsistent_range: RangePolicy = "quarantine"
+) -> Event | QuarantinedRow:
+    """Map one record to an Event, or to a QuarantinedRow naming what is wrong with it.
+
+    Args:
+        row: the record as read.
+        version: the release it comes from.
+        inconsistent_range: what to do when low <= best <= high fails but the row is otherwise
+            good: "quarantine" it, or "keep_best" (an Event with the best estimate and no
+            low/high; the source's values stay in ``source_fields``). Published GED files have
+            such rows: 13 of the 1,000 sample rows of GED 23.1 (7 in Afghanistan), 15 of the
+            2,391 rows of Candidate 23.0.10 (7 with ``high`` 0).
+    """
     if row.problem is not None:
         return _quarantine(row, [row.problem])
     v = row.values
@@ -128,7 +142,7 @@ def map_row(row: RawRow, version: GedVersion) -> Event | QuarantinedRow:
         type_code = v["type_of_violence"]
         category = _CATEGORY[type_code]
         if not event_id.isdigit():
-            raise _Bad
+            raise _BadRowError
         start = _date(v["date_start"])
         end = _date(v["date_end"])
         date_precision = _DATE_PREC[v["date_prec"]]
@@ -141,16 +155,16 @@ def map_row(row: RawRow, version: GedVersion) -> Event | QuarantinedRow:
         for column in _PART_DEATHS:
             part = v.get(column)
             if part and not part.isdigit():
-                raise _Bad
+                raise _BadRowError
         country = GW_TEXT_TO_ISO3.get(v["country_id"]) or row_iso3(v)
-        if (
-            end < start
-            or not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0)
-            or not (low <= best <= high)
-            or country is None
-        ):
-            raise _Bad
-    except (KeyError, ValueError, _Bad):
+        if end < start or not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0) or country is None:
+            raise _BadRowError
+        ranged: tuple[int | None, int | None] = (low, high)
+        if not (low <= best <= high):
+            if inconsistent_range != "keep_best":
+                raise _BadRowError
+            ranged = (None, None)  # every other check passed: the order is the only problem
+    except (KeyError, ValueError, _BadRowError):
         return _quarantine(row, diagnose(v))
     return Event(
         source=SOURCE,
@@ -164,8 +178,8 @@ def map_row(row: RawRow, version: GedVersion) -> Event | QuarantinedRow:
         country=country,
         category=category,
         fatalities_best=best,
-        fatalities_low=low,
-        fatalities_high=high,
+        fatalities_low=ranged[0],
+        fatalities_high=ranged[1],
         actor1=v.get("side_a") or None,
         actor2=v.get("side_b") or None,
         summary=_summary(v, type_code),
@@ -189,7 +203,7 @@ def _diagnose_dates(v: dict[str, str], problems: list[str]) -> None:
         text = v.get(column, "")
         try:
             dates[column] = _date(text)
-        except (ValueError, _Bad):
+        except (ValueError, _BadRowError):
             problems.append(f"{column} {text!r} is not a date like 2021-05-28")
     if len(dates) == 2 and dates["date_end"] < dates["date_start"]:
         problems.append(f"date_end {dates['date_end']} is before date_start {dates['date_start']}")

@@ -82,7 +82,7 @@ def content_hashes(
         events.c.source == source, events.c.source_event_id.in_(bindparam("ids", expanding=True))
     )
     for ids in _chunks(source_event_ids):
-        for sid, digest in conn.execute(query, {"ids": ids}).tuples():
+        for sid, digest in conn.execute(query, {"ids": ids}):
             result.setdefault(sid, set()).add(digest)
     return result
 
@@ -172,7 +172,33 @@ def drop_batch_work(
 
 
 def quarantine_reasons(conn: Connection, batch_id: int) -> list[str]:
-    """The reason of every row a batch quarantined."""
-    return list(
-        conn.execute(select(quarantine.c.reason).where(quarantine.c.batch_id == batch_id)).scalars()
+    """The reason of every row a batch quarantined (first seen in it, or seen again)."""
+    query = select(quarantine.c.reason).where(
+        (quarantine.c.batch_id == batch_id) | (quarantine.c.last_batch_id == batch_id)
+    )
+    return list(conn.execute(query).scalars())
+
+
+def quarantine_keys(conn: Connection, source: str) -> set[tuple[int, int, str]]:
+    """(raw hash, row number, reason) of every row of this source already in quarantine."""
+    query = select(quarantine.c.raw_hash, quarantine.c.row_number, quarantine.c.reason).where(
+        quarantine.c.source == source
+    )
+    return {(int(h), int(n), str(r)) for h, n, r in conn.execute(query)}
+
+
+def quarantine_seen_again(
+    conn: Connection, source: str, key: tuple[int, int, str], batch_id: int
+) -> None:
+    """A rejected row read again: one entry, marked as seen by this batch too."""
+    hashed, row_number, reason = key
+    conn.execute(
+        update(quarantine)
+        .where(
+            quarantine.c.source == source,
+            quarantine.c.raw_hash == hashed,
+            quarantine.c.row_number == row_number,
+            quarantine.c.reason == reason,
+        )
+        .values(last_batch_id=batch_id)
     )

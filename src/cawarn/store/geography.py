@@ -100,11 +100,12 @@ def list_units(conn: Connection, country: str | None = None) -> list[AdminUnit]:
 
 def list_boundaries(conn: Connection) -> list[StoredBoundary]:
     """Every loaded boundary set with its attribution."""
-    per_country: dict[str, int] = dict(
-        conn.execute(
+    per_country: dict[str, int] = {
+        country: count
+        for country, count in conn.execute(
             select(admin_units.c.country, func.count()).group_by(admin_units.c.country)
-        ).tuples()
-    )
+        )
+    }
     result = []
     for row in conn.execute(select(boundary_sources).order_by(boundary_sources.c.country)):
         source = BoundarySource(

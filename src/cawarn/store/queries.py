@@ -119,7 +119,9 @@ def list_quarantine(
         batches.c.location,
     ).join(batches, batches.c.id == quarantine.c.batch_id)
     if batch_id is not None:
-        query = query.where(quarantine.c.batch_id == batch_id)
+        query = query.where(
+            (quarantine.c.batch_id == batch_id) | (quarantine.c.last_batch_id == batch_id)
+        )
     query = query.order_by(desc(quarantine.c.batch_id), quarantine.c.row_number, quarantine.c.id)
     if limit is not None:
         query = query.limit(limit).offset(offset)
@@ -130,7 +132,9 @@ def count_quarantine(conn: Connection, *, batch_id: int | None = None) -> int:
     """How many rejected rows the store keeps."""
     query = select(func.count()).select_from(quarantine)
     if batch_id is not None:
-        query = query.where(quarantine.c.batch_id == batch_id)
+        query = query.where(
+            (quarantine.c.batch_id == batch_id) | (quarantine.c.last_batch_id == batch_id)
+        )
     return int(conn.execute(query).scalar_one())
 
 
@@ -146,7 +150,7 @@ def event_counts(conn: Connection, column: str) -> dict[str, int]:
     """Current events counted by one column (country, source, category, ...)."""
     col = events.c[column]
     query = select(col, func.count()).where(events.c.is_current).group_by(col).order_by(col)
-    return {str(key): int(n) for key, n in conn.execute(query).tuples()}
+    return {str(key): int(n) for key, n in conn.execute(query)}
 
 
 def event_totals(conn: Connection) -> dict[str, Any]:

@@ -123,13 +123,19 @@ quarantine = Table(
     "quarantine",
     metadata,
     Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
-    Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False),
+    Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False),  # first seen in
+    Column("last_batch_id", Integer, ForeignKey("batches.id"), nullable=False),  # last seen in
+    Column("source", String(100), nullable=False),
     Column("row_number", Integer, nullable=False),
     Column("source_event_id", String(100)),
     Column("reason", Text, nullable=False),
     Column("raw", JSON, nullable=False),
+    Column("raw_hash", BigInteger, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # The same rejected row read again (a rerun of the same file) is one entry, not two.
+    UniqueConstraint("source", "raw_hash", "row_number", "reason"),
     Index("ix_quarantine_batch_id_row_number", "batch_id", "row_number"),
+    Index("ix_quarantine_last_batch_id", "last_batch_id"),
 )
 
 boundary_sources = Table(

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -151,24 +152,39 @@ def upgrade() -> None:
         "quarantine",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("batch_id", sa.Integer(), nullable=False),
+        sa.Column("last_batch_id", sa.Integer(), nullable=False),
+        sa.Column("source", sa.String(length=100), nullable=False),
         sa.Column("row_number", sa.Integer(), nullable=False),
         sa.Column("source_event_id", sa.String(length=100), nullable=True),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("raw", sa.JSON(), nullable=False),
+        sa.Column("raw_hash", sa.BigInteger(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["batch_id"], ["batches.id"], name=op.f("fk_quarantine_batch_id_batches")
         ),
+        sa.ForeignKeyConstraint(
+            ["last_batch_id"], ["batches.id"], name=op.f("fk_quarantine_last_batch_id_batches")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_quarantine")),
+        sa.UniqueConstraint(
+            "source",
+            "raw_hash",
+            "row_number",
+            "reason",
+            name=op.f("uq_quarantine_source_raw_hash_row_number_reason"),
+        ),
     )
     with op.batch_alter_table("quarantine", schema=None) as batch_op:
         batch_op.create_index(
             "ix_quarantine_batch_id_row_number", ["batch_id", "row_number"], unique=False
         )
+        batch_op.create_index("ix_quarantine_last_batch_id", ["last_batch_id"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("quarantine", schema=None) as batch_op:
+        batch_op.drop_index("ix_quarantine_last_batch_id")
         batch_op.drop_index("ix_quarantine_batch_id_row_number")
 
     op.drop_table("quarantine")
