@@ -45,8 +45,14 @@ class CliState:
 
     def engine(self, *, require_schema: bool = True) -> Engine:
         """An engine on the node's store, refusing a store that is not initialised."""
+        from cawarn.domain import StoreError
         from cawarn.store.engine import create_engine_for, require_current_schema
 
+        if require_schema and not self.home_dir.is_dir():
+            raise StoreError(
+                f"There is no node home at {self.home_dir}; run 'cawarn init' first "
+                "(or point --home / CAWARN_HOME at an existing one)."
+            )
         engine = create_engine_for(self.settings)
         if require_schema:
             require_current_schema(engine)

@@ -7,19 +7,22 @@ coasts) snaps to the nearest unit if that is within ``tolerance_km``; otherwise 
 
 Speed comes from letting the few polygons do the work: the points go into an STRtree and each
 prepared unit polygon queries it (``intersects``, so a point on a border counts as inside). For
-points left outside, the distance in degrees to the country's outline (a prepared line) rules
+points left outside, the distance to the country's outline (a prepared line) rules
 out those that cannot be within the tolerance. The rest are measured against the units' boundary
 segments found with a ``dwithin`` query, in a local equirectangular frame around each point
 (longitude scaled by the cosine of its latitude), which is exact to well under 0.1 % at tens of
 km; the nearest point so found is then measured with the haversine formula. For points beyond
-the tolerance the nearest point is found in plain degrees, so their distance is an upper bound
-(within a few per cent in this region).
+the tolerance the nearest point is searched in one equirectangular frame per country (centred on
+the country's middle latitude); its haversine distance is an upper bound that stays within about
+1 % at 200 km in this region.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+import math
 
 import numpy as np
 import numpy.typing as npt
@@ -60,10 +63,16 @@ class AdminAssignment:
 class _CountryIndex:
     geoms: ObjectArray  # prepared unit polygons
     codes: ObjectArray
-    outline: BaseGeometry  # prepared boundary of the union of the units
+    outline: BaseGeometry  # prepared boundary of the union of the units, in the country frame
+    lon0: float  # the country frame: x = (lon - lon0) * cos0, y = lat
+    cos0: float
     segments: shapely.STRtree  # every boundary segment of every unit
     seg_xy: FloatArray  # (m, 4): x1, y1, x2, y2 in degrees
     seg_unit: npt.NDArray[np.intp]
+
+
+def _to_frame(xy: FloatArray, lon0: float, cos0: float) -> FloatArray:
+    return np.column_stack(((xy[:, 0] - lon0) * cos0, xy[:, 1]))
 
 
 def _segments(geoms: ObjectArray) -> tuple[FloatArray, npt.NDArray[np.intp]]:
@@ -99,6 +108,11 @@ class AdminIndex:
             geoms = np.array([g for _, g in items], dtype=object)
             shapely.prepare(geoms)
             outline = shapely.union_all(geoms).boundary
+            xmin, ymin, xmax, ymax = outline.bounds
+            lon0, cos0 = (xmin + xmax) / 2, math.cos(math.radians((ymin + ymax) / 2))
+            outline = shapely.transform(
+                outline, lambda xy, lon0=lon0, cos0=cos0: _to_frame(xy, lon0, cos0)
+            )
             shapely.prepare(outline)
             seg_xy, seg_unit = _segments(geoms)
             lines = shapely.linestrings(seg_xy.reshape(-1, 2, 2))
@@ -106,6 +120,8 @@ class AdminIndex:
                 geoms=geoms,
                 codes=np.array([u.code for u, _ in items], dtype=object),
                 outline=outline,
+                lon0=lon0,
+                cos0=cos0,
                 segments=shapely.STRtree(lines),
                 seg_xy=seg_xy,
                 seg_unit=seg_unit,
@@ -134,7 +150,7 @@ class AdminIndex:
             )
         if not (la.shape == lo.shape == iso.shape) or la.ndim != 1:
             raise ValueError("lat, lon and country must be one-dimensional and of equal length")
-        n = la.shape[0]
+        n = len(la)
         result = AdminAssignment(
             code=np.full(n, None, dtype=object),
             method=np.full(n, "none", dtype=object),
@@ -170,16 +186,18 @@ class AdminIndex:
         out = np.flatnonzero(~inside)
         if out.size == 0:
             return
-        # Degree distance to the outline: an upper bound in km via the point it finds, and a
-        # lower bound (scaled by the smallest cosine it could span) to rule points out.
-        tip = shapely.get_coordinates(
-            shapely.get_point(shapely.shortest_line(index.outline, points[out]), 0)
-        )
-        deg = np.hypot(tip[:, 0] - lo[out], tip[:, 1] - la[out])
-        km_upper = haversine_km(la[out], lo[out], tip[:, 1], tip[:, 0])
-        lowest_cos = np.cos(np.radians(np.minimum(np.abs(la[out]) + deg, 90.0)))
-        result.distance_km[rows[out]] = km_upper
-        near = out[deg * KM_PER_DEG * lowest_cos <= self.tolerance_km]
+        # Distance to the outline in the country frame: the nearest point it finds gives the
+        # distance reported beyond the tolerance, and a lower bound (the frame's x scale against
+        # the smallest cosine the path could span) rules out points that cannot snap.
+        x = (lo[out] - index.lon0) * index.cos0
+        line = shapely.shortest_line(index.outline, shapely.points(x, la[out]))
+        tip = shapely.get_coordinates(shapely.get_point(line, 0))
+        frame = np.hypot(tip[:, 0] - x, tip[:, 1] - la[out])
+        tip_lon = tip[:, 0] / index.cos0 + index.lon0
+        result.distance_km[rows[out]] = haversine_km(la[out], lo[out], tip[:, 1], tip_lon)
+        lowest_cos = np.cos(np.radians(np.minimum(np.abs(la[out]) + frame, 90.0)))
+        shrink = np.minimum(1.0, lowest_cos / index.cos0)
+        near = out[frame * KM_PER_DEG * shrink <= self.tolerance_km * 1.01]
         if near.size == 0:
             return
         seg, km = self._nearest_segment(index, la[near], lo[near], points[near])

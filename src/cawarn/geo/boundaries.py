@@ -211,7 +211,9 @@ def _read_features(
             elif fixed == code and raw_code != code:
                 warnings.append(f"{country}: normalised code {raw_code} to {code}")
             elif fixed != code and fixed in entry.former_codes:
-                former.append(f"{fixed} → {code} ({entry.name_en})")
+                change = f"{fixed} → {code} ({entry.name_en})"
+                if change not in former:
+                    former.append(change)
             elif fixed != code:
                 warnings.append(f"{country}: replaced code {raw_code} of {name} by {code}")
             if (

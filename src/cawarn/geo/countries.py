@@ -90,6 +90,7 @@ _GW_TABLE: tuple[tuple[int, str | None, str], ...] = (
     (273, None, "Hesse-Kassel"),
     (275, None, "Hesse-Darmstadt"),
     (280, None, "Mecklenburg-Schwerin"),
+    (290, "POL", "Poland"),
     (300, None, "Austria-Hungary"),
     (305, "AUT", "Austria"),
     (310, "HUN", "Hungary"),

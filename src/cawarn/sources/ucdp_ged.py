@@ -98,9 +98,16 @@ _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError)
 class _CsvSource:
     """Records of a CSV stream (a plain file or a zip member)."""
 
-    def __init__(self, location: str, opener: Callable[[], _Binary], size: int | None) -> None:
+    def __init__(
+        self,
+        location: str,
+        opener: Callable[[], _Binary],
+        size: int | None,
+        verify: Callable[[], None] | None = None,
+    ) -> None:
         self.location = location
         self.opener = opener
+        self.verify = verify  # a zip's CRC check: garbage from a corrupt zip is no text problem
         self.total_bytes = size
         self.counter: _Counting | None = None
         self.columns = self._header()
@@ -170,6 +177,8 @@ class _CsvSource:
 
     def _undecodable(self) -> InputError:
         """Find the first byte that is not UTF-8 and the record holding it."""
+        if self.verify is not None:
+            self.verify()
         decoder = codecs.getincrementaldecoder("utf-8")()
         offset = 0
         found = False
@@ -299,7 +308,15 @@ def _open_zip(path: Path, location: str) -> tuple[_CsvSource, str]:
     def opener() -> _Binary:
         return _ZipMember(path, member)
 
-    return _CsvSource(location, opener, member.file_size), member.filename
+    def verify() -> None:
+        try:
+            with zipfile.ZipFile(path) as archive, archive.open(member) as inner:
+                while inner.read(_BUFFER):
+                    pass
+        except (*_ZIP_ERRORS, OSError):
+            raise InputError(f"{location} is a corrupt or truncated zip file") from None
+
+    return _CsvSource(location, opener, member.file_size, verify), member.filename
 
 
 def _is_html(head: bytes) -> bool:

@@ -230,7 +230,8 @@ def _diagnose_place(v: dict[str, str], problems: list[str]) -> None:
         lat_ok, lon_ok = -90.0 <= lat <= 90.0, -180.0 <= lon <= 180.0
         if not lat_ok and -90.0 <= lon <= 90.0 and -180.0 <= lat <= 180.0:
             problems.append(
-                f"latitude {lat} and longitude {lon} appear swapped (latitude must lie"
+                f"latitude {v['latitude']} and longitude {v['longitude']} appear swapped"
+                " (latitude must lie"
                 " within -90..90)"
             )
         else:
