@@ -145,7 +145,7 @@ def _write(path: Path, data: Any) -> Path:
     return path
 
 
-def _feature(name: str, iso: str | None, geometry: dict[str, Any]) -> dict[str, Any]:
+def _feature(name: str, iso: str | None, geometry: dict[str, Any] | None) -> dict[str, Any]:
     props = {"shapeName": name, "shapeISO": iso, "shapeGroup": "TJK", "shapeType": "ADM1"}
     return {"type": "Feature", "properties": props, "geometry": geometry}
 
@@ -164,7 +164,7 @@ def test_unknown_unit_loads_with_a_generated_code(tmp_path: Path) -> None:
         _feature("Khatlon Region", "TJ-KT", _square(68, 37)),
         _feature("Atlantis (Sunken) Region", "TJ-XX", _square(72, 37)),
         _feature("Dushanbe", "TJ-DU", bowtie),
-        _feature("Sughd Region", "TJ-SU", None),  # type: ignore[arg-type]
+        _feature("Sughd Region", "TJ-SU", None),
     ]
     _write(
         tmp_path / "TJK" / "ADM1" / "geoBoundaries-TJK-ADM1.geojson",
@@ -196,7 +196,7 @@ def test_missing_folder_and_country(tmp_path: Path) -> None:
 
 def test_missing_adm1_file(tmp_path: Path) -> None:
     (tmp_path / "KGZ" / "ADM1").mkdir(parents=True)
-    with pytest.raises(InputError, match="has no geoBoundaries-KGZ-ADM1.*geojson file"):
+    with pytest.raises(InputError, match=r"has no geoBoundaries-KGZ-ADM1.*geojson file"):
         read_boundary_folder(tmp_path, ["KGZ"])
 
 

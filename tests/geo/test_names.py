@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -135,10 +136,10 @@ def test_matches() -> None:
 
 
 @pytest.mark.parametrize("path", [GED_SAMPLE, GED_CANDIDATE], ids=["ged-sample", "candidate"])
-def test_every_ucdp_adm1_of_the_region_and_neighbours_matches_a_unit(path: object) -> None:
+def test_every_ucdp_adm1_of_the_region_and_neighbours_matches_a_unit(path: Path) -> None:
     table = load_name_table()
     seen = 0
-    for row in read_ged(path):  # type: ignore[arg-type]
+    for row in read_ged(path):
         country = GW_TO_ISO3.get(row["country_id"])
         if country and row["adm_1"]:
             seen += 1

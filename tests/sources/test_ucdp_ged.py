@@ -156,11 +156,13 @@ def test_api_url_follows_next_page_and_sends_the_token(tmp_path: Path, server: S
     for path, body in _pages(server.base, 300, rows, header):
         server.routes[path] = (200, "application/json", body)
     url = server.url("/api/gedevents/23.1?pagesize=300&page=0")
-    with httpx.Client() as client:
-        with open_ged(url, token="secret-token", cache_dir=tmp_path, client=client) as ged:
-            assert ged.version.label == "23.1"
-            assert ged.sha256 is None and ged.total_bytes is None
-            got = list(ged.rows())
+    with (
+        httpx.Client() as client,
+        open_ged(url, token="secret-token", cache_dir=tmp_path, client=client) as ged,
+    ):
+        assert ged.version.label == "23.1"
+        assert ged.sha256 is None and ged.total_bytes is None
+        got = list(ged.rows())
     assert len(got) == 1000 and [r.number for r in got] == list(range(1, 1001))
     assert [r.values["id"] for r in got] == [row[0] for row in rows]
     assert len(server.requests) == 4
@@ -176,9 +178,12 @@ def test_api_pages_short_of_total_count_fail(tmp_path: Path, server: Server) -> 
         api_page(typed, 25, 3, "", ""),
     )
     url = server.url("/api/gedevents/23.1?pagesize=10")
-    with httpx.Client() as client, open_ged(url, cache_dir=tmp_path, client=client) as ged:
-        with pytest.raises(InputError, match="announced 25 events but its pages held 10"):
-            list(ged.rows())
+    with (
+        httpx.Client() as client,
+        open_ged(url, cache_dir=tmp_path, client=client) as ged,
+        pytest.raises(InputError, match="announced 25 events but its pages held 10"),
+    ):
+        list(ged.rows())
 
 
 def test_download_of_a_csv_url_is_cached_atomically(tmp_path: Path, server: Server) -> None:
@@ -207,9 +212,11 @@ def test_download_of_the_zip_url(tmp_path: Path, server: Server) -> None:
 
 
 def _fails(source: str, tmp_path: Path, pattern: str, **kwargs: object) -> str:
-    with pytest.raises(InputError, match=pattern) as info:
-        with open_ged(source, cache_dir=tmp_path / "cache", **kwargs) as ged:  # type: ignore[arg-type]
-            list(ged.rows())
+    with (
+        pytest.raises(InputError, match=pattern) as info,
+        open_ged(source, cache_dir=tmp_path / "cache", **kwargs) as ged,  # type: ignore[arg-type]
+    ):
+        list(ged.rows())
     message = str(info.value)
     assert "\n" not in message and "Traceback" not in message
     return message
@@ -290,7 +297,8 @@ def test_undecodable_byte_names_record_and_byte(tmp_path: Path) -> None:
     _fails(
         str(path),
         tmp_path,
-        rf"is not UTF-8 text: record 3 \(byte {offset}\) cannot be decoded; re-save the file as UTF-8",
+        rf"is not UTF-8 text: record 3 \(byte {offset}\) cannot be decoded;"
+        " re-save the file as UTF-8",
     )
 
 
@@ -302,10 +310,12 @@ def test_undecodable_byte_deep_in_a_large_file(tmp_path: Path) -> None:
     path = tmp_path / "ged231.csv"
     path.write_bytes(data)
     offset = data.index(b"Caf\xe9") + 3
-    with open_ged(str(path), cache_dir=tmp_path) as ged:
-        with pytest.raises(InputError, match=rf"record 2501 \(byte {offset}\)"):
-            for _ in ged.rows():
-                pass
+    with (
+        open_ged(str(path), cache_dir=tmp_path) as ged,
+        pytest.raises(InputError, match=rf"record 2501 \(byte {offset}\)"),
+    ):
+        for _ in ged.rows():
+            pass
 
 
 def test_truncated_zip(tmp_path: Path) -> None:

@@ -19,10 +19,9 @@ the country's middle latitude); its haversine distance is an upper bound that st
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import math
 
 import numpy as np
 import numpy.typing as npt

@@ -161,8 +161,12 @@ def page_files(path: Path, location: str) -> PageSource:
 def api_page_urls(url: str, client: httpx.Client, token: str | None) -> PageSource:
     """Pages of a UCDP API query, following NextPageUrl; the first is fetched now."""
 
+    host = urlsplit(url).netloc
+
     def fetch(page_url: str) -> Page:
-        page, size = http.get_page(page_url, client, token)
+        # the token goes only to the host it was given for, wherever NextPageUrl points
+        same_host = urlsplit(page_url).netloc == host
+        page, size = http.get_page(page_url, client, token if same_host else None)
         return page_url, check_page(page, page_url), size
 
     def pages(first: Page) -> Iterator[Page]:
