@@ -100,7 +100,7 @@ def _bad(tmp_path: Path, name: str, content: bytes) -> Path:
         ("ged231.csv", b"", "empty"),
         ("ged231.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "UTF-8"),
         ("ged231.csv", b"id,year,country\n1,2020,Afghanistan\n", "lacks the columns"),
-        ("ged231.csv", "id;year\n".encode() + b"\xff\xfe\xfa\n", "UTF-8"),
+        ("ged231.csv", b"id;year\n" + b"\xff\xfe\xfa\n", "UTF-8"),
         ("ged231-csv.zip", b"PK\x03\x04\x14\x00\x00\x00\x08\x00truncated", "zip"),
         ("notes.csv", GED_SAMPLE.read_bytes()[:2000], "--version"),
     ],

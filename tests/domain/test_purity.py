@@ -1,4 +1,4 @@
-"""The domain layer imports only the standard library (CONVENTIONS.md: the core knows no framework)."""
+"""The domain layer imports only the standard library: the core knows no framework."""
 
 from __future__ import annotations
 

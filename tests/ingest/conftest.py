@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 import pytest
+import sqlalchemy as sa
 
 from cawarn.config import Settings
 from cawarn.geo.boundaries import read_boundary_folder

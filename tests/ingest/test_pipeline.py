@@ -12,7 +12,7 @@ from cawarn.ingest.pipeline import IngestReport, ingest
 from cawarn.ingest.ucdp import GedReader, open_ucdp_ged
 from cawarn.store.tables import batches, events, quarantine
 from tests.conftest import GED_CANDIDATE, GED_SAMPLE
-from tests.ged_files import derive, read_rows, region_rows, write_rows
+from tests.ged_files import read_rows, region_rows, write_rows
 
 
 def run(
@@ -178,7 +178,7 @@ def test_conflicting_duplicate_ids_are_quarantined_and_store_kept(
     bad = write_rows(
         tmp_path / "ged241.csv",
         header,
-        [known, fresh, rows[2], twin, changed_known, same_again] + rows[3:],
+        [known, fresh, rows[2], twin, changed_known, same_again, *rows[3:]],
     )
     report = run(store, backend, bad)
     assert report.duplicate_rows == 1  # rows[2] twice, identical: one event

@@ -5,16 +5,17 @@ picks the unit within that country. A point inside (or on the edge of) a unit ge
 point outside every unit of its country (simplified boundaries leave gaps along borders and
 coasts) snaps to the nearest unit if that is within ``tolerance_km``; otherwise it gets none.
 
-Speed comes from letting the few polygons do the work: the points go into an STRtree and each
-prepared unit polygon queries it (``intersects``, so a point on a border counts as inside). For
-points left outside, the distance to the country's outline (a prepared line) rules
-out those that cannot be within the tolerance. The rest are measured against the units' boundary
-segments found with a ``dwithin`` query, in a local equirectangular frame around each point
-(longitude scaled by the cosine of its latitude), which is exact to well under 0.1 % at tens of
-km; the nearest point so found is then measured with the haversine formula. For points beyond
-the tolerance the nearest point is searched in one equirectangular frame per country (centred on
-the country's middle latitude); its haversine distance is an upper bound that stays within about
-1 % at 200 km in this region.
+Speed comes from letting the few polygons do the work. Each prepared unit polygon tests the
+points inside its bounding box with ``intersects_xy``, so a point on a border counts as inside
+(this measured three to ten times faster than querying an STRtree of the points, and makes no
+shapely objects for the points that fall inside). For the points left outside, the distance to
+the country's outline (a prepared line) rules out those that cannot be within the tolerance. The
+rest are measured against the units' boundary segments found with an STRtree ``dwithin`` query,
+in a local equirectangular frame around each point (longitude scaled by the cosine of its
+latitude), exact to well under 0.1 % at tens of km; the nearest point so found is then measured
+with the haversine formula. For points beyond the tolerance the nearest point is searched in one
+equirectangular frame per country (centred on its middle latitude); the haversine distance to it
+is an upper bound, within about 1 % at 200 km in this region.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ class AdminAssignment:
 @dataclass(frozen=True, slots=True)
 class _CountryIndex:
     geoms: ObjectArray  # prepared unit polygons
+    bounds: FloatArray  # (k, 4) bounding boxes of the units
     codes: ObjectArray
     outline: BaseGeometry  # prepared boundary of the union of the units, in the country frame
     lon0: float  # the country frame: x = (lon - lon0) * cos0, y = lat
@@ -117,6 +119,7 @@ class AdminIndex:
             lines = shapely.linestrings(seg_xy.reshape(-1, 2, 2))
             countries[country] = _CountryIndex(
                 geoms=geoms,
+                bounds=shapely.bounds(geoms),
                 codes=np.array([u.code for u, _ in items], dtype=object),
                 outline=outline,
                 lon0=lon0,
@@ -141,13 +144,8 @@ class AdminIndex:
         """Assign each point to a unit of its own country (ISO3); see the module docstring."""
         la = np.atleast_1d(np.asarray(lat, dtype=np.float64))
         lo = np.atleast_1d(np.asarray(lon, dtype=np.float64))
-        if isinstance(country, str):
-            iso = np.full(la.shape, country.strip().upper(), dtype=object)
-        else:
-            iso = np.array(
-                [str(c).strip().upper() for c in np.asarray(country, dtype=object)], dtype=object
-            )
-        if not (la.shape == lo.shape == iso.shape) or la.ndim != 1:
+        given = np.full(la.shape, country) if isinstance(country, str) else np.asarray(country)
+        if not (la.shape == lo.shape == given.shape) or la.ndim != 1:
             raise ValueError("lat, lon and country must be one-dimensional and of equal length")
         n = len(la)
         result = AdminAssignment(
@@ -155,12 +153,17 @@ class AdminIndex:
             method=np.full(n, "none", dtype=object),
             distance_km=np.full(n, np.nan),
         )
+        if n == 0:
+            return result
+        # Normalise each distinct country value once, not once per point.
+        values, group = np.unique(given.astype(str), return_inverse=True)
         finite = np.isfinite(la) & np.isfinite(lo) & (np.abs(la) <= 90)
-        for name in sorted(set(iso[finite].tolist())):
-            index = self._countries.get(name)
+        for k, value in enumerate(values.tolist()):
+            index = self._countries.get(value.strip().upper())
             if index is not None:
-                rows = np.flatnonzero(finite & (iso == name))
-                self._assign_country(index, rows, la[rows], lo[rows], result)
+                rows = np.flatnonzero(finite & (group == k))
+                if rows.size:
+                    self._assign_country(index, rows, la[rows], lo[rows], result)
         return result
 
     def _assign_country(
@@ -171,17 +174,19 @@ class AdminIndex:
         lo: FloatArray,
         result: AdminAssignment,
     ) -> None:
-        points = shapely.points(lo, la)
-        unit, pt = shapely.STRtree(points).query(index.geoms, predicate="intersects")
         inside = np.zeros(rows.shape[0], dtype=bool)
-        if pt.size:
-            # On a shared border a point touches two units: keep the first unit in index order.
-            order = np.lexsort((unit, pt))
-            first = order[np.unique(pt[order], return_index=True)[1]]
-            result.code[rows[pt[first]]] = index.codes[unit[first]]
-            result.method[rows[pt[first]]] = "inside"
-            result.distance_km[rows[pt[first]]] = 0.0
-            inside[pt[first]] = True
+        for k, (geom, box) in enumerate(zip(index.geoms, index.bounds, strict=True)):
+            # A bounding-box test in numpy, then the prepared polygon on what is left. A point
+            # on a shared border touches two units: the first unit in index order keeps it.
+            cand = np.flatnonzero(
+                (lo >= box[0]) & (lo <= box[2]) & (la >= box[1]) & (la <= box[3]) & ~inside
+            )
+            if cand.size:
+                hit = cand[shapely.intersects_xy(geom, lo[cand], la[cand])]
+                inside[hit] = True
+                result.code[rows[hit]] = index.codes[k]
+        result.method[rows[inside]] = "inside"
+        result.distance_km[rows[inside]] = 0.0
         out = np.flatnonzero(~inside)
         if out.size == 0:
             return
@@ -199,7 +204,9 @@ class AdminIndex:
         near = out[frame * KM_PER_DEG * shrink <= self.tolerance_km * 1.01]
         if near.size == 0:
             return
-        seg, km = self._nearest_segment(index, la[near], lo[near], points[near])
+        seg, km = self._nearest_segment(
+            index, la[near], lo[near], shapely.points(lo[near], la[near])
+        )
         found = seg >= 0
         result.distance_km[rows[near[found]]] = km[found]
         snap = found & (km <= self.tolerance_km)

@@ -112,12 +112,16 @@ def _kept(values: dict[str, str]) -> dict[str, str]:
 
 
 def _summary(values: dict[str, str], type_code: str) -> str:
-    parts = [_TYPE_LABEL[type_code]]
-    for column in ("dyad_name", "where_description"):
-        text = " ".join(values.get(column, "").split())
-        if text:
-            parts.append(text)
-    return ": ".join(parts[:2]) + ("; " + "; ".join(parts[2:]) if len(parts) > 2 else "")
+    label = _TYPE_LABEL[type_code]
+    dyad = values.get("dyad_name", "")
+    where = values.get("where_description", "")
+    if "\n" in where or "\r" in where:
+        where = " ".join(where.split())
+    if dyad and where:
+        return f"{label}: {dyad}; {where}"
+    if dyad or where:
+        return f"{label}: {dyad or where}"
+    return label
 
 
 def map_row(
