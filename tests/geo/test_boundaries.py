@@ -165,6 +165,7 @@ def test_unknown_unit_loads_with_a_generated_code(tmp_path: Path) -> None:
         _feature("Atlantis (Sunken) Region", "TJ-XX", _square(72, 37)),
         _feature("Dushanbe", "TJ-DU", bowtie),
         _feature("Sughd Region", "TJ-SU", None),
+        _feature("Viloyati Vahdat", "TJ-RA", _square(69, 38)),
     ]
     _write(
         tmp_path / "TJK" / "ADM1" / "geoBoundaries-TJK-ADM1.geojson",
@@ -172,7 +173,8 @@ def test_unknown_unit_loads_with_a_generated_code(tmp_path: Path) -> None:
     )
     (b,) = read_boundary_folder(tmp_path, ["TJK"])
     units = _codes(b)
-    assert sorted(units) == ["TJ-DU", "TJ-KT", "TJK-X-atlantis-sunken-region"]
+    assert sorted(units) == ["TJ-DU", "TJ-KT", "TJ-RA", "TJK-X-atlantis-sunken-region"]
+    assert units["TJ-RA"][0].source_name == "Viloyati Vahdat"
     atlantis = units["TJK-X-atlantis-sunken-region"][0]
     assert (
         atlantis.name_en == atlantis.name_ru == atlantis.source_name == "Atlantis (Sunken) Region"
@@ -184,6 +186,7 @@ def test_unknown_unit_loads_with_a_generated_code(tmp_path: Path) -> None:
     assert "Atlantis (Sunken) Region matches no unit of the name table" in text
     assert "repaired the invalid geometry of Dushanbe" in text
     assert "skipped feature 4 (Sughd Region)" in text
+    assert "matched Viloyati Vahdat to Districts of Republican Subordination by its code" in text
     assert "TJK: no boundary for Sughd Region, Gorno-Badakhshan Autonomous Region" in text
 
 

@@ -318,6 +318,12 @@ def test_undecodable_byte_deep_in_a_large_file(tmp_path: Path) -> None:
             pass
 
 
+def test_undecodable_header(tmp_path: Path) -> None:
+    path = tmp_path / "ged231.csv"
+    path.write_bytes(b"id,caf\xe9\n1,2\n")
+    _fails(str(path), tmp_path, r"is not UTF-8 text: the header line \(byte 6\) cannot be decoded")
+
+
 def test_truncated_zip(tmp_path: Path) -> None:
     full = tmp_path / "full.zip"
     _zip_sample(full)

@@ -197,6 +197,11 @@ def _read_features(
         entry = names.lookup(country, name) if name else None
         if entry is None and raw_code:
             entry = names.lookup(country, raw_code)
+            if entry is not None:  # codes of an older ISO edition may name another unit today
+                warnings.append(
+                    f"{country}: matched {name or 'an unnamed feature'} to {entry.name_en} "
+                    f"by its code {raw_code} alone; check that this is the same unit"
+                )
         if entry is None:
             code = f"{country}-X-{_slug(name)}"
             warnings.append(

@@ -194,18 +194,19 @@ class _CsvSource:
         if not found:  # a multi-byte sequence cut off by the end of the file
             offset -= len(decoder.getstate()[0])
         record = self._record_at(offset)
+        where = f"record {record}" if record > 0 else "the header line"
         return InputError(
-            f"{self.location} is not UTF-8 text: record {record} (byte {offset}) cannot be"
+            f"{self.location} is not UTF-8 text: {where} (byte {offset}) cannot be"
             " decoded; re-save the file as UTF-8 (the official UCDP files are UTF-8)"
         )
 
     def _record_at(self, offset: int) -> int:
-        """Data record number (1-based) of the record that holds byte ``offset``."""
+        """Data record number (1-based; 0 for the header) of the record holding byte ``offset``."""
         counter, reader, text = self._reader(limit=offset, errors="replace")
         with text:
             records = sum(1 for r in reader if r)
         ends_record = counter.last in (b"\n", b"\r")
-        return max(records - 1 + (1 if ends_record else 0), 1)
+        return max(records - 1 + (1 if ends_record else 0), 0)
 
 
 def _misshapen(number: int, header: list[str], record: list[str]) -> RawRow:

@@ -96,6 +96,7 @@ class PageSource:
         return [str(page.get(k) or "") for k in ("NextPageUrl", "PreviousPageUrl")]
 
     def rows(self) -> Iterator[RawRow]:
+        """Yield the records of every page in order, numbered across pages."""
         self.bytes_read = 0
         number = 0
         columns = self.columns
