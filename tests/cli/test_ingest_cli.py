@@ -10,6 +10,7 @@ import pytest
 
 from tests.cli.helpers import cawarn, one_sentence_error
 from tests.conftest import BOUNDARIES, GED_SAMPLE
+from tests.ged_files import derive
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +34,7 @@ def test_status_json_shape(home: Path) -> None:
     assert events["by_source"] == {"ucdp-ged": events["total"]}
     assert set(events["by_category"]) <= {"armed_clash", "attack_on_civilians"}
     assert status["quarantine"]["total"] + events["total"] == 138
+    assert events["total"] == 138  # every region row of the sample is a sound event
     assert status["batches"][0]["status"] == "committed"
     assert status["batches"][0]["rows_outside_region"] == 862
     assert {b["country"] for b in status["boundaries"]} == {
@@ -79,13 +81,37 @@ def test_events_filters_and_exports(home: Path, tmp_path: Path) -> None:
     assert feature["properties"]["admin1"].startswith("KG-")
 
 
-def test_quarantine_lists_reasons(home: Path) -> None:
-    result = cawarn(home, "quarantine", "--json")
+def test_quarantine_lists_reasons(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    assert cawarn(home, "init").returncode == 0
+    assert cawarn(home, "--quiet", "geo", "import", str(BOUNDARIES)).returncode == 0
+
+    def spoil(row: dict[str, str]) -> dict[str, str] | None:
+        if row["country_id"] != "700":
+            return None
+        if row["id"].endswith("1"):
+            row["latitude"], row["longitude"] = row["longitude"], row["latitude"]
+        elif row["id"].endswith("2"):
+            row["date_end"] = "1901-01-01 00:00:00.000"
+        return row
+
+    bad = derive(GED_SAMPLE, tmp_path / "ged232.csv", spoil)
+    ingested = cawarn(home, "--quiet", "ingest", "ucdp-ged", str(bad))
+    assert ingested.returncode == 0, ingested.stderr
+    assert "quarantined" in ingested.stdout
+    result = cawarn(home, "quarantine", "--json", "--limit", "1000")
     rows = [json.loads(line) for line in result.stdout.splitlines()]
-    assert rows, "the sample holds rows that fail validation"
+    reasons = [row["reason"] for row in rows]
+    assert any("appear swapped" in r for r in reasons)
+    assert any("is before date_start" in r for r in reasons)
     for row in rows:
         assert row["batch_id"] >= 1 and row["row_number"] >= 1 and row["reason"]
-        assert "source_headline" not in row["raw"] or row["raw"]["source_headline"].startswith("[")
+        assert row["raw"]["id"] == row["source_event_id"]
+        assert row["raw"].get("source_headline", "").startswith("[withheld") or not row["raw"].get(
+            "source_headline"
+        )
+    table = cawarn(home, "quarantine")
+    assert table.returncode == 0 and "quarantined rows" in table.stdout
 
 
 def _bad(tmp_path: Path, name: str, content: bytes) -> Path:
@@ -142,3 +168,11 @@ def test_config_validate_names_each_mistake(tmp_path: Path) -> None:
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert "unknown key 'regoin'" in result.stderr
     assert "snap_tolerance_km" in result.stderr
+
+
+def test_usage_mistakes_exit_2_without_traceback(home: Path) -> None:
+    for args in (("events", "--limit", "many"), ("nosuch",), ("ingest", "ucdp-ged", "--bogus")):
+        result = cawarn(home, *args)
+        assert result.returncode == 2, args
+        assert "Traceback" not in result.stderr
+        assert "Error:" in result.stderr

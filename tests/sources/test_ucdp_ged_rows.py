@@ -163,8 +163,22 @@ def test_api_typed_row_maps_like_the_csv_row() -> None:
         ({"deaths_b": "x"}, "deaths_b 'x' is not a whole number of deaths"),
         ({"deaths_civilians": "-2"}, "deaths_civilians '-2' is negative"),
         ({"deaths_unknown": "?"}, "deaths_unknown '?' is not a whole number of deaths"),
-        ({"low": "11"}, "deaths must satisfy low <= best <= high, but low 11, best 10, high 10"),
-        ({"high": "9"}, "deaths must satisfy low <= best <= high, but low 10, best 10, high 9"),
+        (
+            {"low": "11", "best": "12"},
+            "deaths must satisfy low <= best <= high, but low 11, best 12, high 10, and best is "
+            "not the sum of deaths_a, deaths_b, deaths_civilians and deaths_unknown (10)",
+        ),
+        (
+            {
+                "high": "9",
+                "deaths_a": "4",
+                "deaths_b": "0",
+                "deaths_civilians": "0",
+                "deaths_unknown": "0",
+            },
+            "deaths must satisfy low <= best <= high, but low 10, best 10, high 9, and best is "
+            "not the sum of deaths_a, deaths_b, deaths_civilians and deaths_unknown (4)",
+        ),
         ({"latitude": "95.5", "longitude": "-100.2"}, "latitude 95.5 is outside -90..90"),
         ({"latitude": "-190.0"}, "latitude -190.0 is outside -90..90"),
         ({"longitude": "181"}, "longitude 181 is outside -180..180"),
@@ -210,16 +224,35 @@ def test_wrong_number_of_fields_is_quarantined(sample: list[RawRow]) -> None:
     assert (out.row_number, out.reason) == (12, "record has 47 fields but the header has 49")
 
 
-def test_keep_best_policy_keeps_rows_whose_only_fault_is_the_range(sample: list[RawRow]) -> None:
+def test_broken_range_with_best_vouched_by_its_parts_is_kept(sample: list[RawRow]) -> None:
     values = _by_id(sample, "401115")
-    event = map_row(RawRow(1, {**values, "high": "9"}), GED231, inconsistent_range="keep_best")
+    assert (
+        sum(int(values[c]) for c in ("deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown"))
+        == int(values["best"])
+        == 10
+    )
+    event = map_row(RawRow(1, {**values, "high": "9"}), GED231)
     assert isinstance(event, Event)
     assert (event.fatalities_best, event.fatalities_low, event.fatalities_high) == (10, None, None)
     assert event.source_fields["high"] == "9"
-    other = map_row(
-        RawRow(1, {**values, "high": "9", "latitude": "-91", "longitude": "100"}),
+    unvouched = map_row(
+        RawRow(
+            1,
+            {
+                **values,
+                "high": "9",
+                "deaths_b": "0",
+                "deaths_a": "0",
+                "deaths_civilians": "0",
+                "deaths_unknown": "3",
+            },
+        ),
         GED231,
-        inconsistent_range="keep_best",
+    )
+    assert isinstance(unvouched, QuarantinedRow)
+    assert "best is not the sum" in unvouched.reason and "(3)" in unvouched.reason
+    other = map_row(
+        RawRow(1, {**values, "high": "9", "latitude": "-91", "longitude": "100"}), GED231
     )
     assert isinstance(other, QuarantinedRow) and "latitude -91 is outside" in other.reason
 
@@ -227,17 +260,14 @@ def test_keep_best_policy_keeps_rows_whose_only_fault_is_the_range(sample: list[
 # ---- the shared files, end to end ---------------------------------------------------------
 
 
-def test_sample_maps_every_row_and_quarantines_only_inconsistent_ranges(
-    sample: list[RawRow],
-) -> None:
-    out = [map_row(r, GED231) for r in sample]
-    quarantined = [o for o in out if isinstance(o, QuarantinedRow)]
-    # GED 23.1 itself has 13 such rows in this sample (e.g. event 236880: low 3, best 2, high 3)
-    assert len(quarantined) == 13
-    assert all(q.reason.startswith("deaths must satisfy low <= best <= high") for q in quarantined)
-    kept = [map_row(r, GED231, inconsistent_range="keep_best") for r in sample]
-    events = [e for e in kept if isinstance(e, Event)]
+def test_sample_maps_every_row(sample: list[RawRow]) -> None:
+    events = [e for e in (map_row(r, GED231) for r in sample) if isinstance(e, Event)]
     assert len(events) == 1000
+    # GED 23.1 has 13 rows with a broken range in this sample (e.g. event 236880: low 3, best 2,
+    # high 3), each with best equal to the sum of its parts: kept, without low/high.
+    broken = [e for e in events if e.fatalities_low is None]
+    assert len(broken) == 13
+    assert all(e.fatalities_high is None and e.fatalities_best is not None for e in broken)
     counts = Counter(e.country for e in events)
     assert (counts["AFG"], counts["TJK"], counts["KGZ"], counts["PAK"], counts["IRN"]) == (
         135,
@@ -274,6 +304,6 @@ def test_candidate_afghanistan_matches_the_readme() -> None:
     assert len(afg) == 12 and sum(e.fatalities_best or 0 for e in afg) == 34
     assert sum(1 for e in events if e.country == "PAK") == 55
     assert all(e.source_dataset == "candidate" for e in events)
-    quarantined = [q for q in out if isinstance(q, QuarantinedRow)]
-    assert len(quarantined) == 15  # Candidate rows whose high is 0 or below best
-    assert all("low <= best <= high" in q.reason for q in quarantined)
+    assert not [q for q in out if isinstance(q, QuarantinedRow)]
+    # 15 Candidate rows have high 0 or below best; their best is the sum of its parts.
+    assert sum(1 for e in events if e.fatalities_low is None) == 15

@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 
 from cawarn import __version__
@@ -66,33 +65,27 @@ events_cli.register_quarantine(app)
 
 
 def run() -> None:
-    """Entry point: run the CLI; a known error prints one sentence, never a traceback."""
+    """Entry point: run the CLI; a known error prints one sentence, never a traceback.
+
+    Usage mistakes (unknown options, bad values) are reported by the command-line parser itself
+    with exit code 2; errors of cawarn's own families map to their exit codes.
+    """
     try:
-        result = app(standalone_mode=False)
-        if isinstance(result, int) and result:
-            sys.exit(result)
+        app()
     except CawarnError as err:
         print(f"Error: {err}", file=sys.stderr)
-        sys.exit(err.exit_code)
-    except click.exceptions.Abort:
-        print("Aborted.", file=sys.stderr)
-        sys.exit(130)
-    except click.ClickException as err:
-        err.show()
-        sys.exit(err.exit_code)
-    except click.exceptions.Exit as err:
         sys.exit(err.exit_code)
     except KeyboardInterrupt:
         print("Interrupted; nothing of the unfinished step was kept.", file=sys.stderr)
         sys.exit(130)
-    except Exception as err:
+    except Exception as err:  # the last line of defence: no traceback for users
+        if _debug():
+            raise
         print(
             f"Error: an unexpected {type(err).__name__}: {err}. This is a bug in cawarn; "
             "rerun with CAWARN_DEBUG=1 for details and report it.",
             file=sys.stderr,
         )
-        if _debug():
-            raise
         sys.exit(70)
 
 

@@ -20,7 +20,6 @@ diagnosis that names every problem found, so a person can fix the row in one go.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
 
 from cawarn.domain import Category, DatePrecision, Event, GeoPrecision, Marking, QuarantinedRow
 from cawarn.geo.countries import GED_NAME_TO_ISO3, GW_TEXT_TO_ISO3, iso3_from_ged_name
@@ -62,7 +61,6 @@ _GEO_PREC = {
     "6": GeoPrecision.COUNTRY,
     "7": GeoPrecision.WATERS,
 }
-RangePolicy = Literal["quarantine", "keep_best"]
 _PART_DEATHS = ("deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown")
 
 
@@ -124,19 +122,16 @@ def _summary(values: dict[str, str], type_code: str) -> str:
     return label
 
 
-def map_row(
-    row: RawRow, version: GedVersion, *, inconsistent_range: RangePolicy = "quarantine"
-) -> Event | QuarantinedRow:
+def map_row(row: RawRow, version: GedVersion) -> Event | QuarantinedRow:
     """Map one record to an Event, or to a QuarantinedRow naming what is wrong with it.
 
-    Args:
-        row: the record as read.
-        version: the release it comes from.
-        inconsistent_range: what to do when low <= best <= high fails but the row is otherwise
-            good: "quarantine" it, or "keep_best" (an Event with the best estimate and no
-            low/high; the source's values stay in ``source_fields``). Published GED files have
-            such rows: 13 of the 1,000 sample rows of GED 23.1 (7 in Afghanistan), 15 of the
-            2,391 rows of Candidate 23.0.10 (7 with ``high`` 0).
+    When ``low <= best <= high`` fails, UCDP's own definition decides: ``best`` is the sum of
+    ``deaths_a``, ``deaths_b``, ``deaths_civilians`` and ``deaths_unknown``. If it is, the row is
+    a real event with a sound best estimate and a broken range (published GED files have such
+    rows: 13 of the 1,000 sample rows of GED 23.1, 7 of them in Afghanistan; 15 of the 2,391 rows
+    of Candidate 23.0.10), so it is kept with ``best`` and no low/high, the source's values staying
+    in ``source_fields``. If it is not, nothing vouches for any of the three and the row is
+    quarantined.
     """
     if row.problem is not None:
         return _quarantine(row, [row.problem])
@@ -165,9 +160,9 @@ def map_row(
             raise _BadRowError
         ranged: tuple[int | None, int | None] = (low, high)
         if not (low <= best <= high):
-            if inconsistent_range != "keep_best":
+            if _parts_sum(v) != best:
                 raise _BadRowError
-            ranged = (None, None)  # every other check passed: the order is the only problem
+            ranged = (None, None)  # best is vouched for by its parts; the range is not
     except (KeyError, ValueError, _BadRowError):
         return _quarantine(row, diagnose(v))
     return Event(
@@ -193,6 +188,17 @@ def map_row(
         source_fields=_kept(v),
         marking=Marking.CLEAR,
     )
+
+
+def _parts_sum(v: dict[str, str]) -> int | None:
+    """UCDP's best estimate from its parts, or None if a part is missing or not a count."""
+    total = 0
+    for column in _PART_DEATHS:
+        text = v.get(column, "").strip()
+        if not text.isdigit():
+            return None
+        total += int(text)
+    return total
 
 
 def _quarantine(row: RawRow, problems: list[str]) -> QuarantinedRow:
@@ -266,9 +272,12 @@ def _diagnose_deaths(v: dict[str, str], problems: list[str]) -> None:
     if {"low", "best", "high"} <= counts.keys() and not (
         counts["low"] <= counts["best"] <= counts["high"]
     ):
+        parts = _parts_sum(v)
         problems.append(
             f"deaths must satisfy low <= best <= high, but low {counts['low']},"
-            f" best {counts['best']}, high {counts['high']}"
+            f" best {counts['best']}, high {counts['high']}, and best is not the sum of"
+            f" deaths_a, deaths_b, deaths_civilians and deaths_unknown"
+            + (f" ({parts})" if parts is not None else "")
         )
 
 
