@@ -8,12 +8,15 @@ from typing import Any
 import httpx
 
 from cawarn.config import Settings
-from cawarn.domain import Event, QuarantinedRow
+from cawarn.domain import Event, InputError, QuarantinedRow
 from cawarn.ingest.records import version_rank
 from cawarn.sources.ucdp_ged import GedInput, RawRow, official_release_url, open_ged
+from cawarn.sources.ucdp_ged_http import cache_name
 from cawarn.sources.ucdp_ged_rows import PERSONAL_COLUMNS, map_row, row_iso3
 
 SOURCE = "ucdp-ged"
+#: The host official_release_url names; replaced by the node's ``ucdp_api`` setting.
+OFFICIAL_HOST = "https://ucdp.uu.se"
 
 
 class GedReader:
@@ -84,17 +87,21 @@ def open_ucdp_ged(
     version: str | None,
     client: httpx.Client | None = None,
 ) -> GedInput:
-    """Open SOURCE, or the official release of ``version`` when no SOURCE is given."""
-    from cawarn.domain import InputError
+    """Open SOURCE, or the official release of ``version`` when no SOURCE is given.
 
+    An official release never changes once published, so it is downloaded once into the node's
+    cache and read from there afterwards; any other URL is fetched anew each time.
+    """
+    settings.cache_dir.mkdir(parents=True, exist_ok=True)
     if source is None:
         if version is None:
             raise InputError(
                 "Give a SOURCE (a file, folder or URL) or --version to download an official "
                 "release, e.g. 'cawarn ingest ucdp-ged --version 25.1'."
             )
-        source = official_release_url(version)
-    settings.cache_dir.mkdir(parents=True, exist_ok=True)
+        url = official_release_url(version).replace(OFFICIAL_HOST, settings.ucdp_api.rstrip("/"), 1)
+        cached = settings.cache_dir / cache_name(url)
+        source = str(cached) if cached.is_file() else url
     return open_ged(
         source,
         version=version,
