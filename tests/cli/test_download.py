@@ -1,4 +1,4 @@
-"""``cawarn ingest ucdp-ged --version`` downloads the official release once, from a real HTTP server."""
+"""`cawarn ingest ucdp-ged --version` downloads the official release once, from a local server."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def ucdp_site(tmp_path: Path) -> Iterator[tuple[str, list[str]]]:
         def __init__(self, *args: object, **kwargs: object) -> None:
             super().__init__(*args, directory=str(root), **kwargs)  # type: ignore[arg-type]
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             requests.append(self.path)
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
