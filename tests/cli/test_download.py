@@ -57,7 +57,7 @@ def test_version_downloads_once_then_reads_the_cache(
     assert (home / "cache" / "ged991-csv.zip").is_file()
     second = cawarn(home, "--quiet", "ingest", "ucdp-ged", "--version", "99.1", env=env)
     assert second.returncode == 0, second.stderr
-    assert "138 unchanged" in second.stdout
+    assert "138 events are unchanged" in second.stdout
     assert len(requests) == 1  # read from the cache
     missing = cawarn(home, "ingest", "ucdp-ged", "--version", "98.1", env=env)
     line = one_sentence_error(missing)

@@ -10,16 +10,22 @@ import sqlalchemy as sa
 from cawarn.config import Settings
 from cawarn.ingest.pipeline import IngestReport, ingest
 from cawarn.ingest.ucdp import GedReader, open_ucdp_ged
+from cawarn.store.geography import replace_country_boundaries
 from cawarn.store.tables import batches, events, quarantine
 from tests.conftest import GED_CANDIDATE, GED_SAMPLE
-from tests.ged_files import read_rows, region_rows, write_rows
+from tests.ged_files import derive, read_rows, region_rows, write_rows
 
 
 def run(
-    engine: sa.Engine, settings: Settings, path: Path, version: str | None = None
+    engine: sa.Engine,
+    settings: Settings,
+    path: Path,
+    version: str | None = None,
+    *,
+    force: bool = False,
 ) -> IngestReport:
     with open_ucdp_ged(settings, str(path), version=version) as ged:
-        return ingest(engine, settings, GedReader(ged, set(settings.region)))
+        return ingest(engine, settings, GedReader(ged, set(settings.region)), force=force)
 
 
 def scalar(engine: sa.Engine, query: sa.Select) -> int:  # type: ignore[type-arg]
@@ -66,11 +72,21 @@ def test_sample_every_region_row_is_stored_or_quarantined(
     assert gids_agree == 0 and report.priogrid_mismatches == 0
 
 
-def test_reingest_changes_nothing(store: sa.Engine, backend: Settings) -> None:
-    first = run(store, backend, GED_SAMPLE)
+@pytest.mark.parametrize("force", [False, True], ids=["same-file", "row-by-row"])
+def test_reingest_changes_nothing(
+    store: sa.Engine, backend: Settings, tmp_path: Path, force: bool
+) -> None:
+    def spoil(row: dict[str, str]) -> dict[str, str]:
+        if row["id"].endswith("7"):
+            row["date_end"] = "1900-01-01 00:00:00.000"  # some rows for the quarantine
+        return row
+
+    path = derive(GED_SAMPLE, tmp_path / "ged231.csv", spoil)
+    first = run(store, backend, path)
+    assert first.rows_quarantined > 0
     with store.connect() as conn:
         before = conn.execute(sa.select(events).order_by(events.c.id)).all()
-    second = run(store, backend, GED_SAMPLE)
+    second = run(store, backend, path, force=force)
     with store.connect() as conn:
         after = conn.execute(sa.select(events).order_by(events.c.id)).all()
     assert after == before
@@ -78,6 +94,24 @@ def test_reingest_changes_nothing(store: sa.Engine, backend: Settings) -> None:
     assert second.events_unchanged == first.events_new
     assert second.rows_quarantined == first.rows_quarantined
     assert quarantine_count(store) == first.rows_quarantined  # one entry per rejected row
+    assert second.same_as_batch_id == (None if force else first.batch_id)
+
+
+def test_same_file_is_read_again_when_boundaries_change(
+    store: sa.Engine,
+    backend: Settings,
+    region_boundaries: list,  # type: ignore[type-arg]
+) -> None:
+    first = run(store, backend, GED_SAMPLE)
+    tjk = next(item for item in region_boundaries if item.country == "TJK")
+    with store.begin() as conn:
+        # Drop one unit: the fingerprint changes, so the file is placed again.
+        replace_country_boundaries(
+            conn, tjk.source, tjk.units[1:], tjk.outline, location="test", warnings=[]
+        )
+    again = run(store, backend, GED_SAMPLE)
+    assert again.same_as_batch_id is None
+    assert again.events_unchanged + again.events_revised == first.events_new
 
 
 def test_newer_release_revises_and_keeps_previous(
@@ -116,7 +150,7 @@ def test_newer_release_revises_and_keeps_previous(
     ]
     assert revisions[1].fatalities_best == revisions[0].fatalities_best + 5
     # An older release read afterwards does not take over.
-    again = run(store, backend, base)
+    again = run(store, backend, base, force=True)
     assert again.events_older == 1 and again.events_revised == 0
     with store.connect() as conn:
         current = conn.execute(
@@ -155,7 +189,7 @@ def test_final_release_supersedes_candidate(
     assert current == [("ged", 49)]
     assert all_count(store) == 24
     # The Candidate read again is older and never takes over again.
-    again = run(store, backend, GED_CANDIDATE)
+    again = run(store, backend, GED_CANDIDATE, force=True)
     assert again.events_older == 12 and again.events_revised == 0 and all_count(store) == 24
 
 

@@ -30,6 +30,14 @@ def ucdp_ged(
             "with SOURCE, says which release SOURCE is when its name does not tell.",
         ),
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Read every row even if this very file was ingested before with the same "
+            "boundaries and settings.",
+        ),
+    ] = False,
 ) -> None:
     """Load UCDP GED or GED Candidate events for the node's region."""
     from cawarn.ingest.pipeline import ingest
@@ -41,7 +49,7 @@ def ucdp_ged(
     with open_ucdp_ged(settings, source, version=version) as ged:
         reader = GedReader(ged, set(settings.region))
         with cli.progress(f"UCDP GED {ged.version.label}") as bar:
-            report = ingest(engine, settings, reader, progress=bar)
+            report = ingest(engine, settings, reader, progress=bar, force=force)
     _summarise(cli, report)
 
 
@@ -50,6 +58,14 @@ def _summarise(cli: CliState, report: object) -> None:
 
     assert isinstance(report, IngestReport)
     r = report
+    if r.same_as_batch_id is not None:
+        cli.out.print(
+            f"Batch {r.batch_id}: {r.location} is the same file as batch {r.same_as_batch_id} "
+            f"(sha256 {r.sha256}), read with the same boundaries and settings: its "
+            f"{r.events_unchanged} events are unchanged and nothing was read again "
+            "(--force reads it anyway)."
+        )
+        return
     cli.out.print(
         f"Batch {r.batch_id} ({r.source} {r.source_version or ''}, {r.location}): "
         f"read {r.rows_read} rows in {r.seconds:.1f} s — {r.events_new} new events, "

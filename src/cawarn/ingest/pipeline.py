@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import time
 import uuid
 from collections import Counter
@@ -65,6 +66,11 @@ class SourceReader(Protocol):
     @property
     def total_bytes(self) -> int | None: ...
 
+    @property
+    def mapping_version(self) -> str:
+        """Changes whenever the source's mapping rules change, so old batches are not reused."""
+        ...
+
     def rows(self) -> Iterator[RawInput]: ...
 
     @property
@@ -113,6 +119,7 @@ class IngestReport:
     admin1_disagreements: int = 0
     priogrid_mismatches: int = 0
     quarantine_reasons: Counter[str] = field(default_factory=Counter)
+    same_as_batch_id: int | None = None  # the file was read unchanged before, by this batch
     countries_without_boundaries: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -151,14 +158,19 @@ def ingest(
     reader: SourceReader,
     *,
     progress: ProgressSink | None = None,
+    force: bool = False,
 ) -> IngestReport:
-    """Store one batch from ``reader``; on a failure nothing of it stays and it is recorded."""
+    """Store one batch from ``reader``; on a failure nothing of it stays and it is recorded.
+
+    A file whose checksum and fingerprint match a committed batch is not read again (the result
+    would be the same); ``force`` reads it row by row anyway.
+    """
     started = time.perf_counter()
     started_at = dt.datetime.now(dt.UTC)
     try:
         with engine.begin() as conn:
             run = _BatchRun(conn, settings, reader, progress)
-            report = run.execute(started_at)
+            report = run.execute(started_at, reuse=not force)
     except CawarnError as err:
         _record_failed_batch(engine, reader, started_at, str(err))
         raise
@@ -181,8 +193,11 @@ def _record_failed_batch(
         )
 
 
-def _batch_identity(reader: SourceReader, started_at: dt.datetime) -> dict[str, Any]:
+def _batch_identity(
+    reader: SourceReader, started_at: dt.datetime, fingerprint: str | None = None
+) -> dict[str, Any]:
     return {
+        "fingerprint": fingerprint,
         "uid": str(uuid.uuid4()),
         "source": reader.source,
         "source_version": reader.version_label,
@@ -218,15 +233,33 @@ class _BatchRun:
         self.geo = GeoAssigner.from_store(conn, settings.region, settings.snap_tolerance_km)
         self.now = dt.datetime.now(dt.UTC)
         self.salt = f"{reader.dataset}|{self.geo.fingerprint}"
+        self.fingerprint = hashlib.blake2b(
+            "|".join(
+                [
+                    self.salt,
+                    reader.version_label or "",
+                    reader.mapping_version,
+                    *sorted(self.region),
+                ]
+            ).encode(),
+            digest_size=16,
+        ).hexdigest()
         self.quarantined_before = store_events.quarantine_keys(conn, reader.source)
 
-    def execute(self, started_at: dt.datetime) -> IngestReport:
-        identity = _batch_identity(self.reader, started_at)
+    def execute(self, started_at: dt.datetime, *, reuse: bool) -> IngestReport:
+        identity = _batch_identity(self.reader, started_at, self.fingerprint)
+        earlier = None
+        if reuse and self.reader.sha256:
+            earlier = store_events.same_file_batch(
+                self.conn, self.reader.source, self.reader.sha256, self.fingerprint
+            )
         self.batch_id = self.conn.execute(
             insert(batches).returning(batches.c.id), {**identity, "status": "running"}
         ).scalar_one()
         self.report.batch_id = self.batch_id
         self.report.batch_uid = identity["uid"]
+        if earlier is not None:
+            return self._unchanged(earlier)
         if self.progress:
             self.progress.start(self.reader.total_bytes)
         chunk: list[RawInput] = []
@@ -266,6 +299,34 @@ class _BatchRun:
             .values(status="committed", finished_at=dt.datetime.now(dt.UTC), **self.report.counts())
         )
         return self.report
+
+    def _unchanged(self, earlier: dict[str, Any]) -> IngestReport:
+        """The same file, read with the same fingerprint: the earlier batch's result stands."""
+        report = self.report
+        report.same_as_batch_id = int(earlier["id"])
+        report.rows_read = int(earlier["rows_read"])
+        report.rows_outside_region = int(earlier["rows_outside_region"])
+        report.rows_quarantined = int(earlier["rows_quarantined"])
+        report.duplicate_rows = int(earlier["duplicate_rows"])
+        report.events_unchanged = (
+            int(earlier["events_new"])
+            + int(earlier["events_revised"])
+            + int(earlier["events_unchanged"])
+        )
+        report.events_older = int(earlier["events_older"])
+        self.conn.execute(
+            update(batches)
+            .where(batches.c.id == self.batch_id)
+            .values(
+                status="unchanged",
+                finished_at=dt.datetime.now(dt.UTC),
+                same_as_batch_id=report.same_as_batch_id,
+                message=f"the same file as batch {report.same_as_batch_id}, read with the same "
+                "boundaries and settings; nothing to do",
+                **report.counts(),
+            )
+        )
+        return report
 
     # -- one chunk -----------------------------------------------------------------------------
 

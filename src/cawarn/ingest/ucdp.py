@@ -23,6 +23,8 @@ class GedReader:
     """Adapts an opened GED input to the pipeline's SourceReader protocol."""
 
     source = SOURCE
+    #: Bump when map_row's rules change, so files read before are read again.
+    mapping_version = "1"
 
     def __init__(self, ged: GedInput, region: set[str]) -> None:
         self.ged = ged

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, and_, bindparam, delete, select, update
 
-from cawarn.store.tables import events, quarantine
+from cawarn.store.tables import batches, events, quarantine
 
 _T = TypeVar("_T")
 
@@ -202,3 +202,22 @@ def quarantine_seen_again(
         )
         .values(last_batch_id=batch_id)
     )
+
+
+def same_file_batch(
+    conn: Connection, source: str, sha256: str, fingerprint: str
+) -> dict[str, Any] | None:
+    """The latest committed batch that read this very file with the same fingerprint, if any."""
+    query = (
+        select(batches)
+        .where(
+            batches.c.source == source,
+            batches.c.sha256 == sha256,
+            batches.c.fingerprint == fingerprint,
+            batches.c.status == "committed",
+        )
+        .order_by(batches.c.id.desc())
+        .limit(1)
+    )
+    row = conn.execute(query).mappings().first()
+    return dict(row) if row is not None else None

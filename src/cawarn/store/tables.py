@@ -46,7 +46,10 @@ batches = Table(
     Column("source_dataset", String(20)),  # "ged" (final) or "candidate"
     Column("location", Text, nullable=False),  # path or URL given by the operator
     Column("sha256", String(64)),
-    Column("status", String(20), nullable=False),  # committed | failed
+    # What the rows were read with (release kind, boundaries, region, mapping rules): the same
+    # file read with the same fingerprint gives the same events.
+    Column("fingerprint", String(32)),
+    Column("status", String(20), nullable=False),  # committed | unchanged | failed
     Column("message", Text),
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("finished_at", DateTime(timezone=True)),
@@ -62,6 +65,8 @@ batches = Table(
     Column("admin1_unassigned", Integer, nullable=False, server_default=text("0")),
     Column("admin1_disagreements", Integer, nullable=False, server_default=text("0")),
     Column("priogrid_mismatches", Integer, nullable=False, server_default=text("0")),
+    Column("same_as_batch_id", Integer),  # for an unchanged file: the batch that read it
+    Index("ix_batches_sha256", "sha256"),
 )
 
 events = Table(

@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("source_dataset", sa.String(length=20), nullable=True),
         sa.Column("location", sa.Text(), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=True),
+        sa.Column("fingerprint", sa.String(length=32), nullable=True),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("message", sa.Text(), nullable=True),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
@@ -44,9 +45,13 @@ def upgrade() -> None:
             "admin1_disagreements", sa.Integer(), server_default=sa.text("0"), nullable=False
         ),
         sa.Column("priogrid_mismatches", sa.Integer(), server_default=sa.text("0"), nullable=False),
+        sa.Column("same_as_batch_id", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_batches")),
         sa.UniqueConstraint("uid", name=op.f("uq_batches_uid")),
     )
+    with op.batch_alter_table("batches", schema=None) as batch_op:
+        batch_op.create_index("ix_batches_sha256", ["sha256"], unique=False)
+
     op.create_table(
         "boundary_sources",
         sa.Column("country", sa.String(length=3), nullable=False),
@@ -203,4 +208,7 @@ def downgrade() -> None:
 
     op.drop_table("admin_units")
     op.drop_table("boundary_sources")
+    with op.batch_alter_table("batches", schema=None) as batch_op:
+        batch_op.drop_index("ix_batches_sha256")
+
     op.drop_table("batches")
