@@ -43,6 +43,7 @@ class GeoAssigner:
         #: re-import instead of being skipped as unchanged.
         self.fingerprint = fingerprint
         self.missing: set[str] = set()
+        self._agreement: dict[tuple[str, str], bool] = {}
 
     @classmethod
     def from_store(
@@ -92,7 +93,10 @@ class GeoAssigner:
             distance = float(found.distance_km[i])
             agrees = None
             if code is not None and source_admin1[i].strip():
-                agrees = self.names.matches(code, source_admin1[i])
+                key = (code, source_admin1[i])
+                agrees = self._agreement.get(key)
+                if agrees is None:  # a source repeats a few names thousands of times
+                    agrees = self._agreement[key] = self.names.matches(code, source_admin1[i])
             result.append(
                 Placement(
                     code,

@@ -8,7 +8,6 @@ older revision kept for the record. A crash anywhere rolls the whole batch back;
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import time
@@ -386,10 +385,12 @@ class _BatchRun:
                 continue
             self._count_place(place)
             record = event_row(
-                dataclasses.replace(event, admin1=place.code, priogrid_gid=place.gid),
+                event,
+                admin1=place.code,
                 admin1_method=place.method,
                 admin1_distance_km=place.distance_km,
                 admin1_agrees=place.agrees,
+                priogrid_gid=place.gid,
                 priogrid_agrees=self._priogrid_agrees(row.values, place.gid),
                 owner_org=self.settings.organisation,
             )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import uuid
@@ -38,13 +37,18 @@ def version_rank(kind_rank: int, number: Sequence[int]) -> str:
 def event_row(
     event: Event,
     *,
+    admin1: str | None,
     admin1_method: str,
     admin1_distance_km: float | None,
     admin1_agrees: bool | None,
+    priogrid_gid: int | None,
     priogrid_agrees: bool | None,
     owner_org: str,
 ) -> dict[str, Any]:
-    """The columns of one event row that describe the event itself (no batch, times, ranks)."""
+    """The columns of one event row that describe the event itself (no batch, times, ranks).
+
+    ``source_fields`` is encoded to JSON text here, once, in the source's own column order.
+    """
     return {
         "uid": event_uid(event.source, event.source_event_id),
         "source": event.source,
@@ -58,14 +62,14 @@ def event_row(
         "longitude": event.longitude,
         "geo_precision": str(event.geo_precision),
         "country": event.country,
-        "admin1": event.admin1,
+        "admin1": admin1,
         "admin1_method": admin1_method,
         "admin1_distance_km": admin1_distance_km,
         "admin1_agrees": admin1_agrees,
-        "priogrid_gid": event.priogrid_gid,
+        "priogrid_gid": priogrid_gid,
         "priogrid_agrees": priogrid_agrees,
         "category": str(event.category),
-        "source_fields": event.source_fields,
+        "source_fields": json.dumps(event.source_fields, ensure_ascii=False),
         "actor1": event.actor1,
         "actor2": event.actor2,
         "fatalities_best": event.fatalities_best,
@@ -78,20 +82,42 @@ def event_row(
     }
 
 
-#: Columns that do not make a new revision when only they change: the release a row came from
-#: is provenance, not content; a final release that repeats a Candidate row does change
-#: ``source_dataset`` and so makes a revision.
-_NOT_CONTENT = frozenset({"source_version", "source_ref"})
+#: Columns that make up what an event says. The release a row came from (``source_version``,
+#: ``source_ref``) is provenance, not content; a final release that repeats a Candidate row does
+#: change ``source_dataset`` and so makes a revision.
+CONTENT_COLUMNS = (
+    "source",
+    "source_event_id",
+    "source_dataset",
+    "date_start",
+    "date_end",
+    "date_precision",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "country",
+    "admin1",
+    "admin1_method",
+    "admin1_distance_km",
+    "admin1_agrees",
+    "priogrid_gid",
+    "priogrid_agrees",
+    "category",
+    "actor1",
+    "actor2",
+    "fatalities_best",
+    "fatalities_low",
+    "fatalities_high",
+    "summary",
+    "marking",
+    "owner_org",
+    "source_fields",
+)
 
 
 def content_hash(row: dict[str, Any]) -> str:
     """A hash of what an event says, to tell a real revision from a repeat."""
-    content = {key: value for key, value in row.items() if key not in _NOT_CONTENT}
-    text = json.dumps(content, sort_keys=True, default=_json_default, ensure_ascii=False)
-    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
-
-
-def _json_default(value: object) -> str:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    raise TypeError(f"cannot hash {type(value).__name__}")
+    text = _SEPARATOR.join(
+        "\x00" if (value := row[column]) is None else str(value) for column in CONTENT_COLUMNS
+    )
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()

@@ -39,38 +39,29 @@ class StoredRevision:
 def current_revisions(
     conn: Connection, source: str, source_event_ids: Collection[str]
 ) -> dict[str, StoredRevision]:
-    """The current revision of each of these events that the store already holds."""
-    result: dict[str, StoredRevision] = {}
-    query = select(
-        events.c.id,
-        events.c.source_event_id,
-        events.c.revision,
-        events.c.is_current,
-        events.c.raw_hash,
-        events.c.content_hash,
-        events.c.version_rank,
-    ).where(
-        events.c.source == source, events.c.source_event_id.in_(bindparam("ids", expanding=True))
-    )
+    """The current revision of each of these events that the store already holds.
+
+    This runs for every row of every batch, so it goes straight to the driver: building
+    SQLAlchemy rows for a whole GED release costs more than the query.
+    """
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     max_revision: dict[str, int] = {}
-    current: dict[str, Any] = {}
+    current: dict[str, tuple[Any, ...]] = {}
     for ids in _chunks(source_event_ids):
-        for row in conn.execute(query, {"ids": ids}):
-            sid = row.source_event_id
-            max_revision[sid] = max(max_revision.get(sid, 0), row.revision)
-            if row.is_current:
-                current[sid] = row
-    for sid, row in current.items():
-        result[sid] = StoredRevision(
-            row.id,
-            sid,
-            row.revision,
-            max_revision[sid],
-            row.raw_hash,
-            row.content_hash,
-            row.version_rank,
+        sql = (
+            "SELECT id, source_event_id, revision, is_current, raw_hash, content_hash, "
+            f"version_rank FROM events WHERE source = {mark} AND source_event_id IN "
+            f"({', '.join([mark] * len(ids))})"
         )
-    return result
+        for row in conn.exec_driver_sql(sql, (source, *ids)).fetchall():
+            sid = row[1]
+            max_revision[sid] = max(max_revision.get(sid, 0), row[2])
+            if row[3]:
+                current[sid] = tuple(row)
+    return {
+        sid: StoredRevision(row[0], sid, row[2], max_revision[sid], row[4], row[5], row[6])
+        for sid, row in current.items()
+    }
 
 
 def content_hashes(

@@ -6,8 +6,10 @@ names them; free-text news extracts that may name private persons are not stored
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from sqlalchemy import (
-    JSON,
     BigInteger,
     Boolean,
     Column,
@@ -22,9 +24,30 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
     UniqueConstraint,
     text,
 )
+from sqlalchemy.engine import Dialect
+
+
+class JSONText(TypeDecorator[Any]):
+    """JSON kept as text on every backend; a str given to it is taken as JSON already encoded.
+
+    Ingest encodes each row's source fields once and reuses the text for hashing and storing.
+    """
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        if value is None or isinstance(value, str):
+            return value
+        return json.dumps(value, ensure_ascii=False)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        return None if value is None else json.loads(value)
+
 
 metadata = MetaData(
     naming_convention={
@@ -95,7 +118,7 @@ events = Table(
     Column("priogrid_gid", Integer),
     Column("priogrid_agrees", Boolean),  # with the source's own gid; NULL if none given
     Column("category", String(40), nullable=False),
-    Column("source_fields", JSON, nullable=False),  # the source's own fields, verbatim
+    Column("source_fields", JSONText, nullable=False),  # the source's own fields, verbatim
     Column("actor1", Text),  # organisations and groups only
     Column("actor2", Text),
     Column("fatalities_best", Integer),
@@ -134,7 +157,7 @@ quarantine = Table(
     Column("row_number", Integer, nullable=False),
     Column("source_event_id", String(100)),
     Column("reason", Text, nullable=False),
-    Column("raw", JSON, nullable=False),
+    Column("raw", JSONText, nullable=False),
     Column("raw_hash", BigInteger, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     # The same rejected row read again (a rerun of the same file) is one entry, not two.
@@ -155,7 +178,7 @@ boundary_sources = Table(
     Column("original_source", Text),
     Column("build_date", String(40)),
     Column("location", Text, nullable=False),
-    Column("warnings", JSON, nullable=False),
+    Column("warnings", JSONText, nullable=False),
     Column("outline_wkb", LargeBinary, nullable=False),
     Column("imported_at", DateTime(timezone=True), nullable=False),
 )
