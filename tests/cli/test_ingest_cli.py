@@ -35,6 +35,17 @@ def test_status_json_shape(home: Path) -> None:
     assert set(events["by_category"]) <= {"armed_clash", "attack_on_civilians"}
     assert status["quarantine"]["total"] + events["total"] == 138
     assert events["total"] == 138  # every region row of the sample is a sound event
+    # Four district-level Afghan points lie a few km into the next province (e.g. event 301109,
+    # "Zabul province", falls in Ghazni); they are counted and listed, not "corrected".
+    assert events["admin1_disagreements"] == 4
+    assert events["priogrid_mismatches"] == 0
+    listed = cawarn(home, "events", "--admin1-disagrees", "--json")
+    assert {json.loads(line)["source_event_id"] for line in listed.stdout.splitlines()} == {
+        "414226",
+        "438647",
+        "301109",
+        "166815",
+    }
     assert status["batches"][0]["status"] == "committed"
     assert status["batches"][0]["rows_outside_region"] == 862
     assert {b["country"] for b in status["boundaries"]} == {

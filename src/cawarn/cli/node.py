@@ -101,6 +101,12 @@ def _print_status(out: Any, report: dict[str, Any]) -> None:
         if ev[key]:
             parts = ", ".join(f"{name} {n}" for name, n in ev[key].items())
             out.print(f"  {key.replace('_', ' ')}: {parts}")
+    if ev["admin1_disagreements"] or ev["priogrid_mismatches"]:
+        out.print(
+            f"  {ev['admin1_disagreements']} events lie in another admin-1 unit than the source "
+            "names (cawarn events --admin1-disagrees); "
+            f"{ev['priogrid_mismatches']} PRIO-GRID cells differ from the source's"
+        )
     if report["synthetic_sources"]:
         out.print(f"  [yellow]synthetic data: {', '.join(report['synthetic_sources'])}[/yellow]")
     out.print(f"[bold]Quarantine[/bold] {report['quarantine']['total']} rejected rows")

@@ -164,10 +164,18 @@ def event_totals(conn: Connection) -> dict[str, Any]:
         ).where(events.c.is_current)
     ).one()
     revisions = conn.execute(select(func.count()).select_from(events)).scalar_one()
+    disagree = conn.execute(
+        select(func.count()).where(events.c.is_current, events.c.admin1_agrees.is_(False))
+    ).scalar_one()
+    mismatched = conn.execute(
+        select(func.count()).where(events.c.is_current, events.c.priogrid_agrees.is_(False))
+    ).scalar_one()
     return {
         "total": int(current[0]),
         "first_date": current[1].isoformat() if current[1] else None,
         "last_date": current[2].isoformat() if current[2] else None,
         "fatalities_best": int(current[3]),
         "revisions_kept": int(revisions) - int(current[0]),
+        "admin1_disagreements": int(disagree),
+        "priogrid_mismatches": int(mismatched),
     }
