@@ -6,6 +6,7 @@ import json
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.table import Table
 
 from cawarn.cli.context import state
@@ -118,33 +119,26 @@ def _print_status(out: Any, report: dict[str, Any]) -> None:
     else:
         out.print("[bold]Boundaries[/bold] none loaded (cawarn geo fetch | cawarn geo import DIR)")
     if report["batches"]:
-        table = Table(title="Recent batches", title_justify="left")
-        for col in (
-            "id",
-            "status",
-            "source",
-            "version",
-            "read",
-            "new",
-            "revised",
-            "same",
-            "quarantined",
-            "outside",
-            "finished",
-        ):
-            table.add_column(col)
+        table = Table(
+            title="Recent batches (times and more: --json)",
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+        )
+        for col in ("#", "status", "source", "rows", "new", "revised", "same", "quar.", "out"):
+            table.add_column(
+                col, no_wrap=True, justify="left" if col in ("status", "source") else "right"
+            )
         for b in report["batches"]:
+            source = f"{b['source']} {b['source_version'] or ''}".strip()
             table.add_row(
                 str(b["id"]),
                 b["status"],
-                b["source"],
-                b["source_version"] or "",
+                source,
                 str(b["rows_read"]),
                 str(b["events_new"]),
                 str(b["events_revised"]),
                 str(b["events_unchanged"]),
                 str(b["rows_quarantined"]),
                 str(b["rows_outside_region"]),
-                str(b["finished_at"] or ""),
             )
         out.print(table)
