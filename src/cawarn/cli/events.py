@@ -114,8 +114,17 @@ def list_events(
             print(json.dumps(row, default=str, ensure_ascii=False))
         return
     table = Table(title=f"{len(rows)} of {total} events", title_justify="left")
-    for col in ("date", "country", "admin1", "category", "deaths", "actors", "source", "id"):
-        table.add_column(col)
+    # Every column but the actors keeps its full width; the actors give way on a narrow screen.
+    widths = {"date": 10, "cc": 3, "admin1": 6, "category": 11, "deaths": 6, "source": 8, "id": 6}
+    for col in ("date", "cc", "admin1", "category", "deaths", "actors", "source", "id"):
+        table.add_column(
+            col,
+            no_wrap=True,
+            overflow="ellipsis",
+            justify="right" if col == "deaths" else "left",
+            min_width=widths.get(col),
+            max_width=32 if col == "actors" else None,
+        )
     for row in rows:
         label = str(row["source"])
         if row["source_version"]:
