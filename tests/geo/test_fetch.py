@@ -166,3 +166,24 @@ def test_a_failed_download_leaves_earlier_files_intact(api: str, tmp_path: Path)
 def test_refuses_country_codes_that_are_not_iso3(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not an ISO 3166-1 alpha-3"):
         fetch_boundaries(["AF"], tmp_path, api_base="http://127.0.0.1:9")
+
+
+def test_cli_geo_fetch_loads_the_units_with_their_attribution(api: str, tmp_path: Path) -> None:
+    import json
+
+    from tests.cli.helpers import cawarn
+
+    home = tmp_path / "home"
+    assert cawarn(home, "init").returncode == 0
+    env = {"CAWARN_GEOBOUNDARIES_API": api}
+    fetched = cawarn(
+        home, "--quiet", "geo", "fetch", "--country", "TJK", "--country", "KGZ", env=env
+    )
+    assert fetched.returncode == 0, fetched.stderr
+    assert "TJK: 5 admin-1 units" in fetched.stdout
+    units = json.loads(cawarn(home, "geo", "units", "--json").stdout)
+    assert {u["country"] for u in units} == {"TJK", "KGZ"} and len(units) == 12
+    sughd = next(u for u in units if u["code"] == "TJ-SU")
+    assert sughd["name_ru"] == "Согдийская область"
+    status = json.loads(cawarn(home, "status", "--json").stdout)
+    assert {b["country"]: b["licence"] for b in status["boundaries"]}["TJK"].startswith("Open Data")
