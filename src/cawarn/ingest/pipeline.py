@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine, insert, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from cawarn.config import Settings
 from cawarn.domain import CawarnError, Event, QuarantinedRow
@@ -180,16 +181,20 @@ def ingest(
 def _record_failed_batch(
     engine: Engine, reader: SourceReader, started_at: dt.datetime, message: str
 ) -> None:
-    with engine.begin() as conn:
-        conn.execute(
-            insert(batches),
-            {
-                **_batch_identity(reader, started_at),
-                "status": "failed",
-                "message": message,
-                "finished_at": dt.datetime.now(dt.UTC),
-            },
-        )
+    """Note the failed attempt; if the store itself is what failed, the error says so already."""
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                insert(batches),
+                {
+                    **_batch_identity(reader, started_at),
+                    "status": "failed",
+                    "message": message,
+                    "finished_at": dt.datetime.now(dt.UTC),
+                },
+            )
+    except SQLAlchemyError:
+        pass
 
 
 def _batch_identity(
