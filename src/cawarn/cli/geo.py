@@ -33,10 +33,14 @@ def fetch(
     ] = None,
 ) -> None:
     """Download ADM1 boundaries from geoBoundaries and load them."""
+    cli = state(ctx)
+    fetch_and_import(cli, _countries(cli, country), keep)
+
+
+def fetch_and_import(cli: CliState, countries: list[str], keep: Path | None) -> None:
+    """Download the countries' ADM1 boundaries (into ``keep`` or the cache) and load them."""
     from cawarn.geo.fetch import fetch_boundaries
 
-    cli = state(ctx)
-    countries = _countries(cli, country)
     dest = keep or cli.settings.cache_dir / "geoboundaries"
     with cli.progress("geoBoundaries", unit="files") as bar:
         fetch_boundaries(countries, dest, api_base=cli.settings.geoboundaries_api, progress=bar)
@@ -53,7 +57,12 @@ def import_(
 ) -> None:
     """Load ADM1 boundaries from a local folder (for nodes without internet)."""
     cli = state(ctx)
-    _import(cli, folder, _countries(cli, country), location=str(folder.resolve()))
+    import_boundaries(cli, folder, _countries(cli, country))
+
+
+def import_boundaries(cli: CliState, folder: Path, countries: list[str]) -> None:
+    """Load the countries' ADM1 boundaries from a local geoBoundaries-style folder."""
+    _import(cli, folder, countries, location=str(folder.resolve()))
 
 
 def _import(cli: CliState, folder: Path, countries: list[str], *, location: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -51,6 +52,34 @@ def ucdp_ged(
         with cli.progress(f"UCDP GED {ged.version.label}") as bar:
             report = ingest(engine, settings, reader, progress=bar, force=force)
     _summarise(cli, report)
+
+
+@app.command("scenario")
+def scenario(
+    ctx: typer.Context,
+    folder: Annotated[Path, typer.Argument(help="A folder written by 'cawarn scenario generate'.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Read every row even if the file was read before.")
+    ] = False,
+) -> None:
+    """Load a synthetic scenario's events; they stay marked as simulated (source synthetic:ID)."""
+    load_scenario(state(ctx), folder, force=force)
+
+
+def load_scenario(cli: CliState, folder: Path, *, force: bool) -> None:
+    """Ingest a scenario folder with a progress bar and print the summary."""
+    from cawarn.ingest.pipeline import ingest
+    from cawarn.ingest.ucdp import GedReader, open_scenario
+
+    engine = cli.engine()
+    settings = cli.settings
+    ged, source = open_scenario(settings, folder)
+    with ged:
+        reader = GedReader(ged, set(settings.region), synthetic=source)
+        with cli.progress(f"{source}") as bar:
+            report = ingest(engine, settings, reader, progress=bar, force=force)
+    _summarise(cli, report)
+    cli.out.print(f"[yellow]{source} is simulated data, not real events.[/yellow]")
 
 
 def _summarise(cli: CliState, report: object) -> None:

@@ -10,10 +10,12 @@ import typer
 
 from cawarn import __version__
 from cawarn.cli import config as config_cli
+from cawarn.cli import demo as demo_cli
 from cawarn.cli import events as events_cli
 from cawarn.cli import geo as geo_cli
 from cawarn.cli import ingest as ingest_cli
 from cawarn.cli import node as node_cli
+from cawarn.cli import scenario as scenario_cli
 from cawarn.cli.context import CliState
 from cawarn.domain import CawarnError
 
@@ -57,6 +59,8 @@ def main(
 
 
 node_cli.register(app)
+demo_cli.register(app)
+app.add_typer(scenario_cli.app, name="scenario")
 app.add_typer(config_cli.app, name="config")
 app.add_typer(geo_cli.app, name="geo")
 app.add_typer(ingest_cli.app, name="ingest")

@@ -9,7 +9,7 @@ import typer
 from rich import box
 from rich.table import Table
 
-from cawarn.cli.context import state
+from cawarn.cli.context import CliState, state
 from cawarn.config import CONFIG_FILE, FileConfig, read_config_file, render_config
 from cawarn.domain import ConfigError
 
@@ -31,14 +31,18 @@ def init(
     ] = None,
 ) -> None:
     """Create the node home (config file and store) or migrate an existing one."""
-    cli = state(ctx)
+    create_home(state(ctx), organisation=organisation, region=region)
+
+
+def create_home(cli: CliState, *, organisation: str | None, region: str | None) -> None:
+    """Write the config file if there is none, and bring the store to the newest schema."""
     home = cli.home_dir
     path = home / CONFIG_FILE
     if home.exists() and not home.is_dir():
         raise ConfigError(f"{home} exists and is not a directory; choose another --home.")
     home.mkdir(parents=True, exist_ok=True)
     if path.exists():
-        config = read_config_file(path)
+        read_config_file(path)
         if organisation or region:
             raise ConfigError(
                 f"{path} already exists; edit it to change the organisation or region."
@@ -76,17 +80,27 @@ def status(
     batches: Annotated[int, typer.Option(help="How many recent batches to show.")] = 10,
 ) -> None:
     """Show what the node holds: events, quarantine, batches, boundaries."""
+    cli = state(ctx)
+    if as_json:
+        print(json.dumps(status_report(cli, batches), indent=2, ensure_ascii=False, default=str))
+        return
+    print_status(cli, batches)
+
+
+def status_report(cli: CliState, batches: int = 10) -> dict[str, Any]:
+    """What the node holds, as one dict."""
     from cawarn.store.status import node_status
 
-    cli = state(ctx)
     engine = cli.engine()
     with engine.connect() as conn:
         report = node_status(conn, cli.settings, batch_limit=batches)
     report["database"] = _safe_url(engine.url)
-    if as_json:
-        print(json.dumps(report, indent=2, ensure_ascii=False, default=str))
-        return
-    _print_status(cli.out, report)
+    return report
+
+
+def print_status(cli: CliState, batches: int = 10) -> None:
+    """Print what the node holds for a person."""
+    _print_status(cli.out, status_report(cli, batches))
 
 
 def _print_status(out: Any, report: dict[str, Any]) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -10,6 +12,7 @@ import httpx
 from cawarn.config import Settings
 from cawarn.domain import Event, InputError, QuarantinedRow
 from cawarn.ingest.records import version_rank
+from cawarn.sources.synthetic import SOURCE_COLUMN, is_synthetic, map_synthetic_row
 from cawarn.sources.ucdp_ged import GedInput, RawRow, official_release_url, open_ged
 from cawarn.sources.ucdp_ged_http import cache_name
 from cawarn.sources.ucdp_ged_rows import PERSONAL_COLUMNS, map_row, row_iso3
@@ -22,17 +25,24 @@ OFFICIAL_HOST = "https://ucdp.uu.se"
 class GedReader:
     """Adapts an opened GED input to the pipeline's SourceReader protocol."""
 
-    source = SOURCE
     #: Bump when map_row's rules change, so files read before are read again.
     mapping_version = "1"
 
-    def __init__(self, ged: GedInput, region: set[str]) -> None:
+    def __init__(self, ged: GedInput, region: set[str], *, synthetic: str | None = None) -> None:
+        """Read ``ged``; ``synthetic`` is the source of a scenario file (``synthetic:<id>``)."""
+        if synthetic is None and is_synthetic(ged.columns):
+            raise InputError(
+                f"{ged.location} is a synthetic scenario (it has a {SOURCE_COLUMN} column); "
+                "load it with 'cawarn ingest scenario DIR' so it stays marked as simulated."
+            )
         self.ged = ged
         self.region = region
+        self.synthetic = synthetic
+        self.source = synthetic or SOURCE
         self.location = ged.location
         self.sha256 = ged.sha256
-        self.version_label = ged.version.label
-        self.dataset: str = ged.version.kind
+        self.version_label: str | None = None if synthetic else ged.version.label
+        self.dataset: str = "synthetic" if synthetic else ged.version.kind
         kind_rank, number = ged.version.rank
         self.rank = version_rank(kind_rank, number)
 
@@ -56,6 +66,8 @@ class GedReader:
 
     def map_row(self, row: Any) -> Event | QuarantinedRow:
         """Map and validate one row."""
+        if self.synthetic:
+            return map_synthetic_row(row, self.ged.version, self.synthetic)
         return map_row(row, self.ged.version)
 
     def source_admin1(self, values: dict[str, str]) -> str:
@@ -111,3 +123,22 @@ def open_ucdp_ged(
         cache_dir=settings.cache_dir,
         client=client,
     )
+
+
+def open_scenario(settings: Settings, folder: Path) -> tuple[GedInput, str]:
+    """Open a scenario folder's events; returns the input and its ``synthetic:<id>`` source."""
+    meta_path = folder / "scenario.json"
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        scenario_id = str(meta["id"])
+    except FileNotFoundError:
+        raise InputError(
+            f"{folder} is not a scenario folder (it has no scenario.json); make one with "
+            "'cawarn scenario generate --out DIR'."
+        ) from None
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise InputError(f"{meta_path} cannot be read as a scenario description ({err}).") from None
+    settings.cache_dir.mkdir(parents=True, exist_ok=True)
+    # The release number only orders revisions within one source; a scenario has one release.
+    ged = open_ged(str(folder / "events.csv"), version="1.1", cache_dir=settings.cache_dir)
+    return ged, f"synthetic:{scenario_id}"

@@ -102,7 +102,8 @@ def region_filter(values: dict[str, str], region_iso3: set[str] | frozenset[str]
     return found
 
 
-def _kept(values: dict[str, str]) -> dict[str, str]:
+def without_personal_fields(values: dict[str, str]) -> dict[str, str]:
+    """A row's fields less the free-text columns that can name private persons."""
     kept = values.copy()
     for column in PERSONAL_COLUMNS:
         kept.pop(column, None)
@@ -185,7 +186,7 @@ def map_row(row: RawRow, version: GedVersion) -> Event | QuarantinedRow:
         source_ref=f"UCDP GED {version.label}, event {event_id}",
         source_version=version.label,
         source_dataset=version.kind,
-        source_fields=_kept(v),
+        source_fields=without_personal_fields(v),
         marking=Marking.CLEAR,
     )
 
@@ -204,7 +205,7 @@ def _parts_sum(v: dict[str, str]) -> int | None:
 def _quarantine(row: RawRow, problems: list[str]) -> QuarantinedRow:
     event_id = row.values.get("id", "").strip() or None
     reason = "; ".join(problems) if problems else "the row could not be read"
-    return QuarantinedRow(row.number, reason, _kept(row.values), event_id)
+    return QuarantinedRow(row.number, reason, without_personal_fields(row.values), event_id)
 
 
 def _diagnose_dates(v: dict[str, str], problems: list[str]) -> None:

@@ -1,0 +1,92 @@
+"""``cawarn demo``: a fresh node with boundaries and a synthetic scenario, every stage run."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cawarn.cli.context import CliState, state
+from cawarn.domain import ConfigError
+
+STEPS = 5
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``cawarn demo`` to the top-level app."""
+    app.command("demo")(demo)
+
+
+def _step(cli: CliState, number: int, text: str) -> None:
+    cli.note(f"[bold][{number}/{STEPS}][/bold] {text}")
+
+
+def _fresh_home(cli: CliState, reset: bool) -> None:
+    home = cli.home_dir
+    if not home.exists() or not any(home.iterdir()):
+        return
+    if not reset:
+        raise ConfigError(
+            f"{home} already holds a node; pass --reset to replace it with a fresh demo node, "
+            "or choose another --home."
+        )
+    if not (home / "cawarn.toml").exists():
+        raise ConfigError(
+            f"{home} is not empty and is not a cawarn node home; --reset will not delete it. "
+            "Choose another --home."
+        )
+    shutil.rmtree(home)
+
+
+def demo(
+    ctx: typer.Context,
+    no_serve: Annotated[
+        bool, typer.Option("--no-serve", help="Stop after the pipeline; do not serve the web UI.")
+    ] = False,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="Replace an existing node home with a fresh one.")
+    ] = False,
+    seed: Annotated[int, typer.Option(help="Scenario seed.")] = 7,
+    start: Annotated[str, typer.Option(help="First month of the scenario, YYYY-MM.")] = "2000-01",
+    end: Annotated[str, typer.Option(help="Last month of the scenario, YYYY-MM.")] = "2024-12",
+    scale: Annotated[float, typer.Option(help="Scenario size (1 is a demo-sized file).")] = 1.0,
+) -> None:
+    """Create a fresh demo node: boundaries, a synthetic scenario ingested, every stage run."""
+    from cawarn.cli.geo import import_boundaries
+    from cawarn.cli.ingest import load_scenario
+    from cawarn.cli.node import create_home, print_status
+    from cawarn.cli.scenario import run_generate
+
+    cli = state(ctx)
+    began = time.perf_counter()
+    _fresh_home(cli, reset)
+    _step(cli, 1, f"creating the node home {cli.home_dir}")
+    create_home(cli, organisation="Demo node", region=None)
+    geo_source = os.environ.get("CAWARN_GEO_SOURCE")
+    if geo_source:
+        _step(cli, 2, f"importing admin-1 boundaries from {geo_source}")
+        import_boundaries(cli, Path(geo_source), list(cli.settings.region))
+    else:
+        _step(cli, 2, "downloading admin-1 boundaries from geoBoundaries")
+        from cawarn.cli.geo import fetch_and_import
+
+        fetch_and_import(cli, list(cli.settings.region), None)
+    folder = cli.home_dir / "scenario"
+    _step(cli, 3, f"generating synthetic scenario (seed {seed}, {start} to {end}) into {folder}")
+    run_generate(cli, seed=seed, start=start, end=end, scale=scale, out=folder, boundaries=None)
+    _step(cli, 4, "ingesting the scenario through the UCDP GED path")
+    load_scenario(cli, folder, force=False)
+    _step(cli, 5, "status (panels, forecasts and alerts join the demo as they are built)")
+    print_status(cli)
+    cli.out.print(
+        f"Demo node ready in {time.perf_counter() - began:.0f} s at {cli.home_dir}. Its events are "
+        "SIMULATED (source synthetic:...), not real."
+    )
+    if not no_serve:
+        cli.out.print(
+            "The web UI is not built yet, so there is nothing to serve; the demo ends here."
+        )
