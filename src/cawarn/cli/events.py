@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from collections.abc import Iterator
 from contextlib import nullcontext
 from enum import StrEnum
 from pathlib import Path
@@ -203,12 +204,25 @@ def export(
     target: Any = (
         output.open("w", encoding="utf-8", newline="") if output else nullcontext(sys.stdout)
     )
+    synthetic = 0
+
+    def marked(rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        nonlocal synthetic
+        for row in rows:
+            synthetic += row["source"].startswith("synthetic:")
+            yield row
+
     with cli.engine().connect() as conn, target as out:
-        rows = iter_events(conn, flt)
+        rows = marked(iter_events(conn, flt))
         count = (
             write_csv(rows, out, hxl=hxl) if fmt is ExportFormat.CSV else write_geojson(rows, out)
         )
     cli.note(f"Exported {count} events" + (f" to {output}." if output else "."))
+    if synthetic:
+        cli.err.print(
+            f"[yellow]{synthetic} of them are SIMULATED (source synthetic:...), not real events; "
+            "their source column says so.[/yellow]"
+        )
 
 
 def register_quarantine(root: typer.Typer) -> None:
