@@ -3,10 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-HOME_DIR ?= cawarn-home
-# Boundaries for the demo: a local geoBoundaries-style folder, else downloaded from geoBoundaries.
+HOME_DIR ?= cawarn-demo
+# Boundaries for the demo: a local geoBoundaries-style folder (the one beside the repository when
+# it is there), else downloaded from geoBoundaries.
 CAWARN_GEO_SOURCE ?= $(wildcard ../shared/data/boundaries)
-DEMO_DATA ?= $(wildcard ../shared/data/ucdp-ged-sample/ged231_sample_1000.csv)
 
 .PHONY: install demo test test-fast lint format bench docs clean
 
@@ -19,18 +19,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/cawarn --home $(HOME_DIR) init
-ifneq ($(CAWARN_GEO_SOURCE),)
-	$(BIN)/cawarn --home $(HOME_DIR) geo import $(CAWARN_GEO_SOURCE)
-else
-	$(BIN)/cawarn --home $(HOME_DIR) geo fetch
-endif
-ifneq ($(DEMO_DATA),)
-	$(BIN)/cawarn --home $(HOME_DIR) ingest ucdp-ged $(DEMO_DATA)
-else
-	$(BIN)/cawarn --home $(HOME_DIR) ingest ucdp-ged --version 25.1
-endif
-	$(BIN)/cawarn --home $(HOME_DIR) status
+	CAWARN_GEO_SOURCE=$(CAWARN_GEO_SOURCE) $(BIN)/cawarn --home $(HOME_DIR) demo --reset
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
