@@ -1,0 +1,47 @@
+"""``cawarn demo --no-serve``: the demo path end to end, on the local boundary folder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.cli.helpers import cawarn, one_sentence_error
+from tests.conftest import BOUNDARIES
+
+
+@pytest.mark.slow
+def test_demo_builds_a_living_node(tmp_path: Path) -> None:
+    home = tmp_path / "demo"
+    env = {"CAWARN_GEO_SOURCE": str(BOUNDARIES)}
+    # A short window keeps the test quick; `make demo` runs the full 2000-2024 scenario.
+    args = ("demo", "--no-serve", "--start", "2018-01", "--end", "2020-12")
+    result = cawarn(home, *args, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "[4/5]" in result.stderr and "SIMULATED" in result.stdout
+    meta = json.loads((home / "scenario" / "scenario.json").read_text(encoding="utf-8"))
+    status = json.loads(cawarn(home, "status", "--json").stdout)
+    source = f"synthetic:{meta['id']}"
+    assert status["synthetic_sources"] == [source]
+    assert list(status["events"]["by_source"]) == [source]
+    assert status["events"]["total"] > 0
+    assert status["quarantine"]["total"] == 0  # the generator writes only valid rows
+    assert "protest" in status["events"]["by_category"]
+    assert {b["country"] for b in status["boundaries"]} >= {"AFG", "TJK", "UZB", "TKM"}
+    # A second demo does not silently wipe the node; --reset does.
+    again = one_sentence_error(cawarn(home, *args, env=env))
+    assert "--reset" in again
+    reset = cawarn(home, *args, "--reset", env=env)
+    assert reset.returncode == 0, reset.stderr
+    rebuilt = json.loads(cawarn(home, "status", "--json").stdout)
+    assert rebuilt["events"]["total"] == status["events"]["total"]  # same seed, same node
+
+
+def test_demo_refuses_to_delete_a_folder_that_is_not_a_node(tmp_path: Path) -> None:
+    home = tmp_path / "precious"
+    home.mkdir()
+    (home / "thesis.txt").write_text("do not delete", encoding="utf-8")
+    line = one_sentence_error(cawarn(home, "demo", "--no-serve", "--reset"))
+    assert "not a cawarn node home" in line
+    assert (home / "thesis.txt").exists()
