@@ -96,7 +96,8 @@ def _summarise(cli: CliState, report: object) -> None:
         )
         return
     cli.out.print(
-        f"Batch {r.batch_id} ({r.source} {r.source_version or ''}, {r.location}): "
+        f"Batch {r.batch_id} ({' '.join(filter(None, [r.source, r.source_version]))}, "
+        f"{r.location}): "
         f"read {r.rows_read} rows in {r.seconds:.1f} s — {r.events_new} new events, "
         f"{r.events_revised} revised, {r.events_unchanged} unchanged, "
         f"{r.events_older} from an older release, {r.rows_quarantined} quarantined, "

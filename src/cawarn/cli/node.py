@@ -138,21 +138,32 @@ def _print_status(out: Any, report: dict[str, Any]) -> None:
             title_justify="left",
             box=box.SIMPLE_HEAD,
         )
-        for col in ("#", "status", "source", "rows", "new", "revised", "same", "quar.", "out"):
-            table.add_column(
-                col, no_wrap=True, justify="left" if col in ("status", "source") else "right"
-            )
-        for b in report["batches"]:
-            source = f"{b['source']} {b['source_version'] or ''}".strip()
-            table.add_row(
+        rows = [
+            [
                 str(b["id"]),
                 b["status"],
-                source,
+                f"{b['source']} {b['source_version'] or ''}".strip(),
                 str(b["rows_read"]),
                 str(b["events_new"]),
                 str(b["events_revised"]),
                 str(b["events_unchanged"]),
                 str(b["rows_quarantined"]),
                 str(b["rows_outside_region"]),
+            ]
+            for b in report["batches"]
+        ]
+        heads = ("#", "status", "source", "rows", "new", "revised", "same", "quar.", "out")
+        for i, col in enumerate(heads):
+            text = col in ("status", "source")
+            width = max(len(col), *(len(row[i]) for row in rows))
+            table.add_column(
+                col,
+                no_wrap=True,
+                overflow="ellipsis",
+                justify="left" if text else "right",
+                # Numbers keep their full width; a long source name gives way.
+                min_width=None if col == "source" else width,
             )
+        for row in rows:
+            table.add_row(*row)
         out.print(table)
