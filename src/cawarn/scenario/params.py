@@ -58,12 +58,13 @@ class ScenarioParams:
     alpha_self_afg: float = 0.45
     alpha_self: float = 0.35
     alpha_neighbour: float = 0.03
-    alpha_cross_border: float = 0.01
-    alpha_afg_to_central_asia: float = 0.02
-    alpha_central_asia_to_afg: float = 0.005
+    alpha_cross_border: float = 0.005
+    alpha_afg_to_central_asia: float = 0.015
+    alpha_central_asia_to_afg: float = 0.003
     neighbour_distance_deg: float = 0.02
     neighbour_min_border_deg: float = 0.05
     max_spectral_radius: float = 0.9
+    burn_in_months: int = 36
     # Campaigns: rare additive regime shifts in Central Asian provinces.
     campaign_rate_per_year: float = 0.25
     campaign_border_weight: float = 3.0
@@ -137,6 +138,8 @@ class ScenarioParams:
             raise ValueError("kernel_months and max_deaths must be >= 1, pareto_exponent > 0")
         if not 1 <= self.campaign_min_months <= self.campaign_max_months:
             raise ValueError("need 1 <= campaign_min_months <= campaign_max_months")
+        if self.burn_in_months < 0:
+            raise ValueError("burn_in_months must not be negative")
         if self.protest_wave_max_months < 1:
             raise ValueError("protest_wave_max_months must be >= 1")
         if min(self.lag_mean_days, self.late_mean_days) < 0:
