@@ -42,7 +42,7 @@ from cawarn.geo.boundaries import read_boundary_folder
 from cawarn.geo.priogrid import gid
 
 REPO = Path(__file__).resolve().parent.parent
-DATA = Path("/work/shared/data")
+DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 SAMPLE = DATA / "ucdp-ged-sample" / "ged231_sample_1000.csv"
 BOUNDARIES = DATA / "boundaries"
 #: Gleditsch-Ward codes of the default region, as GED writes them in ``country_id``.

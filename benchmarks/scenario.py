@@ -1,11 +1,11 @@
 """Scenario benchmark: how fast ``cawarn.scenario.generate`` writes a synthetic scenario.
 
 Generates the default scenario (seed 1, 2000-01..2024-12, the six countries of the default region,
-boundaries from ``/work/shared/data/boundaries``) at several scales and prints, per scale, the
-events drawn and written, the wall-clock seconds of the whole call (geography, process, events,
-truth files and checksums included), events per second and the size of each file. The issue that
-asked for the generator names no peer to compare against, so there is no ratio and no target:
-the figures are printed plainly.
+boundaries from ``../shared/data/boundaries`` beside the repository) at several scales and prints,
+per scale, the events drawn and written, the wall-clock seconds of the whole call (geography,
+process, events, truth files and checksums included), events per second and the size of each
+file. The issue that asked for the generator names no peer to compare against, so there is no
+ratio and no target: the figures are printed plainly.
 
     .venv/bin/python benchmarks/scenario.py [--scales 1 10 100 250] [--quick] [--json]
 """
@@ -28,7 +28,7 @@ from cawarn.geo.boundaries import read_boundary_folder
 from cawarn.scenario import generate
 
 REPO = Path(__file__).resolve().parent.parent
-BOUNDARIES = Path("/work/shared/data/boundaries")
+BOUNDARIES = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "boundaries"
 COUNTRIES = ["AFG", "KAZ", "KGZ", "TJK", "TKM", "UZB"]
 
 
