@@ -8,7 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from cawarn.config import Settings
-from cawarn.ingest.pipeline import IngestReport, ingest
+from cawarn.ingest.contract import IngestReport
+from cawarn.ingest.pipeline import ingest
 from cawarn.ingest.ucdp import GedReader, open_ucdp_ged
 from cawarn.store.geography import replace_country_boundaries
 from cawarn.store.tables import batches, events, quarantine

@@ -83,7 +83,7 @@ def load_scenario(cli: CliState, folder: Path, *, force: bool) -> None:
 
 
 def _summarise(cli: CliState, report: object) -> None:
-    from cawarn.ingest.pipeline import IngestReport
+    from cawarn.ingest.contract import IngestReport
 
     assert isinstance(report, IngestReport)
     r = report
