@@ -15,7 +15,7 @@ import typer
 from rich.table import Table
 
 from cawarn.cli.context import state
-from cawarn.domain import Category, InputError, NotFoundError
+from cawarn.domain import Category, InputError, NotFoundError, is_synthetic_source
 
 app = typer.Typer(
     help="List, show and export events (current revisions).", invoke_without_command=True
@@ -142,7 +142,7 @@ def list_events(
             row["source_event_id"],
         )
     cli.out.print(table)
-    if any(row["source"].startswith("synthetic:") for row in rows):
+    if any(is_synthetic_source(row["source"]) for row in rows):
         cli.out.print(
             "[yellow]Rows from a synthetic: source are simulated, not real events.[/yellow]"
         )
@@ -209,7 +209,7 @@ def export(
     def marked(rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         nonlocal synthetic
         for row in rows:
-            synthetic += row["source"].startswith("synthetic:")
+            synthetic += is_synthetic_source(row["source"])
             yield row
 
     with cli.engine().connect() as conn, target as out:

@@ -2,6 +2,7 @@
 
 from cawarn.domain.errors import CawarnError, ConfigError, InputError, NotFoundError, StoreError
 from cawarn.domain.events import (
+    SYNTHETIC_PREFIX,
     VIOLENT_CATEGORIES,
     Category,
     DatePrecision,
@@ -9,10 +10,12 @@ from cawarn.domain.events import (
     GeoPrecision,
     Marking,
     QuarantinedRow,
+    is_synthetic_source,
 )
 from cawarn.domain.geography import AdminUnit, BoundarySource
 
 __all__ = [
+    "SYNTHETIC_PREFIX",
     "VIOLENT_CATEGORIES",
     "AdminUnit",
     "BoundarySource",
@@ -27,4 +30,5 @@ __all__ = [
     "NotFoundError",
     "QuarantinedRow",
     "StoreError",
+    "is_synthetic_source",
 ]

@@ -19,6 +19,15 @@ class Category(StrEnum):
     STRATEGIC_DEVELOPMENT = "strategic_development"
 
 
+#: Sources whose name starts with this are simulated scenarios, never real events.
+SYNTHETIC_PREFIX = "synthetic:"
+
+
+def is_synthetic_source(source: str) -> bool:
+    """Whether events of this source are simulated."""
+    return source.startswith(SYNTHETIC_PREFIX)
+
+
 #: Categories that may feed violence indicators, forecast targets and alerts (principle 2).
 VIOLENT_CATEGORIES = frozenset(
     {Category.ARMED_CLASH, Category.EXPLOSION_REMOTE_VIOLENCE, Category.ATTACK_ON_CIVILIANS}

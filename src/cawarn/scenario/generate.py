@@ -25,7 +25,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from cawarn import __version__
-from cawarn.domain import AdminUnit, InputError
+from cawarn.domain import SYNTHETIC_PREFIX, AdminUnit, InputError
 from cawarn.scenario.calendar import Calendar
 from cawarn.scenario.campaigns import (
     borders_afghanistan,
@@ -51,7 +51,7 @@ from cawarn.scenario.truth import (
     write_waves,
 )
 
-SOURCE_PREFIX = "synthetic:"
+SOURCE_PREFIX = SYNTHETIC_PREFIX
 FILES = (
     "events.csv",
     "truth_admin1.csv",

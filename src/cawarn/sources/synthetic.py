@@ -22,7 +22,6 @@ from cawarn.sources.ucdp_ged_version import GedVersion
 
 SOURCE_COLUMN = "cawarn_source"
 CATEGORY_COLUMN = "cawarn_category"
-PREFIX = "synthetic:"
 #: GED's type_of_violence for each category, used only to run the common checks.
 _TYPE_FOR = {Category.ATTACK_ON_CIVILIANS: "3"}
 

@@ -90,18 +90,6 @@ def row_iso3(values: dict[str, str]) -> str | None:
     return found
 
 
-def region_filter(values: dict[str, str], region_iso3: set[str] | frozenset[str]) -> str | None:
-    """The ISO3 of a row that lies outside the region, so the caller can count and skip it.
-
-    None means "map this row": it lies in the region, or its country cannot be told at all (then
-    :func:`map_row` quarantines it with the reason).
-    """
-    found = row_iso3(values)
-    if found is None or found in region_iso3:
-        return None
-    return found
-
-
 def without_personal_fields(values: dict[str, str]) -> dict[str, str]:
     """A row's fields less the free-text columns that can name private persons."""
     kept = values.copy()

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from cawarn.config import Settings
+from cawarn.domain import is_synthetic_source
 from cawarn.store.engine import schema_revision
 from cawarn.store.geography import list_boundaries
 from cawarn.store.queries import count_quarantine, event_counts, event_totals, list_batches
@@ -35,7 +36,7 @@ def node_status(conn: Connection, settings: Settings, *, batch_limit: int = 10) 
             "by_category": event_counts(conn, "category"),
             "by_admin1_method": event_counts(conn, "admin1_method"),
         },
-        "synthetic_sources": sorted(s for s in by_source if s.startswith("synthetic:")),
+        "synthetic_sources": sorted(s for s in by_source if is_synthetic_source(s)),
         "quarantine": {"total": count_quarantine(conn)},
         "batches": batches,
         "boundaries": [
