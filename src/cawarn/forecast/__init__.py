@@ -1,0 +1,43 @@
+"""Forecasting: scores computed the way ViEWS computes them."""
+
+from cawarn.forecast.metrics import (
+    SCORE_NAMES,
+    VIEWS_BINS,
+    BootstrapCI,
+    Reliability,
+    ScoreAccumulator,
+    average_precision,
+    bootstrap_ci,
+    brier,
+    coverage,
+    crps,
+    ignorance,
+    interval_score,
+    mean_crps,
+    msle,
+    pit,
+    reliability,
+    score_all,
+    twcrps,
+)
+
+__all__ = [
+    "SCORE_NAMES",
+    "VIEWS_BINS",
+    "BootstrapCI",
+    "Reliability",
+    "ScoreAccumulator",
+    "average_precision",
+    "bootstrap_ci",
+    "brier",
+    "coverage",
+    "crps",
+    "ignorance",
+    "interval_score",
+    "mean_crps",
+    "msle",
+    "pit",
+    "reliability",
+    "score_all",
+    "twcrps",
+]
