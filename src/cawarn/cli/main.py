@@ -15,6 +15,7 @@ from cawarn.cli import events as events_cli
 from cawarn.cli import geo as geo_cli
 from cawarn.cli import ingest as ingest_cli
 from cawarn.cli import node as node_cli
+from cawarn.cli import panel as panel_cli
 from cawarn.cli import scenario as scenario_cli
 from cawarn.cli.context import CliState
 from cawarn.domain import CawarnError
@@ -66,6 +67,7 @@ app.add_typer(geo_cli.app, name="geo")
 app.add_typer(ingest_cli.app, name="ingest")
 app.add_typer(events_cli.app, name="events")
 events_cli.register_quarantine(app)
+app.add_typer(panel_cli.app, name="panel")
 
 
 def run() -> None:

@@ -199,3 +199,31 @@ admin_units = Table(
     Column("geometry_wkb", LargeBinary, nullable=False),
     Index("ix_admin_units_country", "country"),
 )
+
+# Unit-month panels built from the events (or imported): each build is a Parquet file in the
+# node home, recorded here with what it was built from; a rebuild adds a row (history is kept).
+panels = Table(
+    "panels",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("label", String(100)),  # the panel's name; NULL for the level's default panel
+    Column("level", String(10), nullable=False),  # country | admin1 | pgm
+    Column("built_at", DateTime(timezone=True), nullable=False),
+    Column("first_month_id", Integer, nullable=False),
+    Column("last_month_id", Integer, nullable=False),
+    Column("units", Integer, nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("columns", JSONText, nullable=False),
+    Column("sources", JSONText, nullable=False),
+    Column("synthetic", Boolean, nullable=False),
+    Column("path", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("events_used", Integer, nullable=False, server_default=text("0")),
+    Column("events_max_batch_id", Integer),
+    Column("events_digest", String(32)),  # of the ids of the current events used
+    Column("batch_id", Integer, ForeignKey("batches.id")),  # the import batch, for imports
+    Column("input_sha256", String(64)),  # of the imported file, for imports
+    Column("feature_version", String(20), nullable=False),
+    Column("report", JSONText, nullable=False),
+    Index("ix_panels_level_label", "level", "label"),
+)
