@@ -19,7 +19,7 @@ def test_demo_builds_a_living_node(tmp_path: Path) -> None:
     args = ("demo", "--no-serve", "--start", "2018-01", "--end", "2020-12")
     result = cawarn(home, *args, env=env)
     assert result.returncode == 0, result.stderr
-    assert "[4/5]" in result.stderr and "SIMULATED" in result.stdout
+    assert "[5/6]" in result.stderr and "SIMULATED" in result.stdout
     meta = json.loads((home / "scenario" / "scenario.json").read_text(encoding="utf-8"))
     status = json.loads(cawarn(home, "status", "--json").stdout)
     source = f"synthetic:{meta['id']}"
@@ -29,6 +29,10 @@ def test_demo_builds_a_living_node(tmp_path: Path) -> None:
     assert status["quarantine"]["total"] == 0  # the generator writes only valid rows
     assert "protest" in status["events"]["by_category"]
     assert {b["country"] for b in status["boundaries"]} >= {"AFG", "TJK", "UZB", "TKM"}
+    panels = {p["level"]: p for p in status["panels"]}
+    assert set(panels) == {"country", "admin1", "pgm"}
+    assert all(p["synthetic"] for p in panels.values())
+    assert panels["admin1"]["units"] == 82 and panels["admin1"]["rows"] == 82 * 36
     # A second demo does not silently wipe the node; --reset does.
     again = one_sentence_error(cawarn(home, *args, env=env))
     assert "--reset" in again

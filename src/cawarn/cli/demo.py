@@ -13,7 +13,7 @@ import typer
 from cawarn.cli.context import CliState, state
 from cawarn.domain import ConfigError
 
-STEPS = 5
+STEPS = 6
 
 
 def register(app: typer.Typer) -> None:
@@ -59,6 +59,7 @@ def demo(
     from cawarn.cli.geo import import_boundaries
     from cawarn.cli.ingest import load_scenario
     from cawarn.cli.node import create_home, print_status
+    from cawarn.cli.panel import build_and_save
     from cawarn.cli.scenario import run_generate
 
     cli = state(ctx)
@@ -80,7 +81,10 @@ def demo(
     run_generate(cli, seed=seed, start=start, end=end, scale=scale, out=folder, boundaries=None)
     _step(cli, 4, "ingesting the scenario through the UCDP GED path")
     load_scenario(cli, folder, force=False)
-    _step(cli, 5, "status (panels, forecasts and alerts join the demo as they are built)")
+    _step(cli, 5, "building the unit-month panels (country, admin-1, PRIO-GRID)")
+    for level in ("country", "admin1", "pgm"):
+        build_and_save(cli, level)
+    _step(cli, 6, "status (forecasts and alerts join the demo as they are built)")
     print_status(cli)
     cli.out.print(
         f"Demo node ready in {time.perf_counter() - began:.0f} s at {cli.home_dir}. Its events are "

@@ -125,6 +125,13 @@ def _print_status(out: Any, report: dict[str, Any]) -> None:
     if report["synthetic_sources"]:
         out.print(f"  [yellow]synthetic data: {', '.join(report['synthetic_sources'])}[/yellow]")
     out.print(f"[bold]Quarantine[/bold] {report['quarantine']['total']} rejected rows")
+    if report["panels"]:
+        built = [
+            f"{p['level']}{'-' + p['name'] if p['name'] else ''} {p['units']}×"
+            f"{p['rows'] // max(p['units'], 1)}{' (simulated)' if p['synthetic'] else ''}"
+            for p in report["panels"]
+        ]
+        out.print(f"[bold]Panels[/bold] (units × months) {', '.join(built)}")
     geo = report["boundaries"]
     if geo:
         out.print("[bold]Boundaries[/bold]")

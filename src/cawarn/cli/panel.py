@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from cawarn.cli.context import state
+from cawarn.cli.context import CliState, state
 
 app = typer.Typer(
     help="Unit-month panels: targets and features for forecasting.", no_args_is_help=True
@@ -40,12 +40,23 @@ def build(
     ] = None,
 ) -> None:
     """Build the unit-month panel of a level from the store's current events."""
+    build_and_save(state(ctx), str(level), sources=source, start=start, end=end)
+
+
+def build_and_save(
+    cli: CliState,
+    level: str,
+    *,
+    sources: list[str] | None = None,
+    start: str | None = None,
+    end: str | None = None,
+) -> None:
+    """Build one level's panel, record it, and print what went into it."""
     from cawarn.panel import build_panel, label, save_panel
 
-    cli = state(ctx)
     engine = cli.engine()
     with engine.begin() as conn:
-        panel = build_panel(conn, cli.settings, str(level), sources=source, start=start, end=end)
+        panel = build_panel(conn, cli.settings, level, sources=sources, start=start, end=end)
         panel = save_panel(conn, cli.settings, panel)
     r = panel.report
     cli.out.print(

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, desc, select
 
 from cawarn.config import Settings
 from cawarn.domain import is_synthetic_source
 from cawarn.store.engine import schema_revision
 from cawarn.store.geography import list_boundaries
 from cawarn.store.queries import count_quarantine, event_counts, event_totals, list_batches
+from cawarn.store.tables import panels
 
 
 def node_status(conn: Connection, settings: Settings, *, batch_limit: int = 10) -> dict[str, Any]:
@@ -36,6 +37,7 @@ def node_status(conn: Connection, settings: Settings, *, batch_limit: int = 10) 
             "by_category": event_counts(conn, "category"),
             "by_admin1_method": event_counts(conn, "admin1_method"),
         },
+        "panels": _latest_panels(conn),
         "synthetic_sources": sorted(s for s in by_source if is_synthetic_source(s)),
         "quarantine": {"total": count_quarantine(conn)},
         "batches": batches,
@@ -53,3 +55,22 @@ def node_status(conn: Connection, settings: Settings, *, batch_limit: int = 10) 
             for b in list_boundaries(conn)
         ],
     }
+
+
+def _latest_panels(conn: Connection) -> list[dict[str, Any]]:
+    """The newest build of each panel (level and name)."""
+    latest: dict[tuple[str, str | None], dict[str, Any]] = {}
+    for row in conn.execute(select(panels).order_by(desc(panels.c.id))).mappings():
+        key = (row["level"], row["label"])
+        if key not in latest:
+            latest[key] = {
+                "level": row["level"],
+                "name": row["label"],
+                "units": row["units"],
+                "rows": row["rows"],
+                "first_month_id": row["first_month_id"],
+                "last_month_id": row["last_month_id"],
+                "synthetic": bool(row["synthetic"]),
+                "built_at": row["built_at"].isoformat(),
+            }
+    return list(latest.values())
