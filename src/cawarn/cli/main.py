@@ -12,6 +12,7 @@ from cawarn import __version__
 from cawarn.cli import config as config_cli
 from cawarn.cli import demo as demo_cli
 from cawarn.cli import events as events_cli
+from cawarn.cli import forecast as forecast_cli
 from cawarn.cli import geo as geo_cli
 from cawarn.cli import ingest as ingest_cli
 from cawarn.cli import node as node_cli
@@ -68,6 +69,7 @@ app.add_typer(ingest_cli.app, name="ingest")
 app.add_typer(events_cli.app, name="events")
 events_cli.register_quarantine(app)
 app.add_typer(panel_cli.app, name="panel")
+app.add_typer(forecast_cli.app, name="forecast")
 
 
 def run() -> None:

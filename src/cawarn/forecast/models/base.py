@@ -1,0 +1,97 @@
+"""The forecaster interface, and a base class that keeps the history as a months × units matrix."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import ClassVar, Protocol, Self, runtime_checkable
+
+import numpy as np
+import pandas as pd
+
+from cawarn.forecast.forecast import FloatArray, Forecast
+
+
+@runtime_checkable
+class Forecaster(Protocol):
+    """What every model offers: fit on the history up to an origin, then sample steps ahead."""
+
+    @property
+    def name(self) -> str:
+        """The model's name in reports."""
+        ...
+
+    def fit(self, history: pd.DataFrame) -> Self:
+        """Learn from the target up to and including the origin, indexed by (month_id, unit)."""
+        ...
+
+    def predict(
+        self, horizons: Sequence[int], *, n_samples: int, rng: np.random.Generator
+    ) -> Forecast:
+        """Draw ``n_samples`` predictive samples per unit for each step in ``horizons``."""
+        ...
+
+
+def history_matrix(history: pd.DataFrame | pd.Series) -> pd.DataFrame:
+    """The (only) target column of a (month_id, unit) frame as a months × units matrix."""
+    series = history if isinstance(history, pd.Series) else history.iloc[:, 0]
+    if history.ndim == 2 and history.shape[1] != 1:
+        raise ValueError(f"history must hold one target column, got {list(history.columns)}")
+    if series.empty:
+        raise ValueError("history is empty")
+    matrix = series.astype(np.float64).unstack("unit").sort_index()
+    if matrix.isna().to_numpy().any():
+        raise ValueError("history has missing unit-months or NaN values")
+    if (matrix.to_numpy() < 0).any():
+        raise ValueError("history has negative values")
+    months = matrix.index.to_numpy()
+    if (np.diff(months) != 1).any():
+        raise ValueError("history has gaps between months")
+    return matrix
+
+
+class MatrixForecaster(ABC):
+    """A forecaster whose steps all share one distribution per unit, fitted on the last months."""
+
+    name: ClassVar[str]
+
+    def __init__(self) -> None:
+        """Start unfitted."""
+        self._origin: int | None = None
+        self._units: pd.Index = pd.Index([])
+
+    @property
+    def origin(self) -> int:
+        """The last month of the history fitted on."""
+        if self._origin is None:
+            raise RuntimeError(f"{self.name} is not fitted; call fit() first")
+        return self._origin
+
+    def fit(self, history: pd.DataFrame) -> Self:
+        """Fit on the history (the target indexed by (month_id, unit), up to the origin)."""
+        matrix = history_matrix(history)
+        self._origin = int(matrix.index[-1])
+        self._units = matrix.columns
+        self._fit(matrix.to_numpy(dtype=np.float64, copy=True))
+        return self
+
+    @abstractmethod
+    def _fit(self, values: FloatArray) -> None:
+        """Fit on the history as an array of shape (months, units), oldest month first."""
+
+    @abstractmethod
+    def _sample(self, n_samples: int, rng: np.random.Generator) -> FloatArray:
+        """Draw samples of shape (units, n_samples) for one step."""
+
+    def predict(
+        self, horizons: Sequence[int], *, n_samples: int, rng: np.random.Generator
+    ) -> Forecast:
+        """Draw ``n_samples`` samples per unit for each step (independent draws per step)."""
+        origin = self.origin
+        if n_samples < 1:
+            raise ValueError(f"n_samples must be at least 1, got {n_samples}")
+        steps = sorted(set(horizons))
+        if not steps or steps[0] < 1:
+            raise ValueError(f"horizons must be steps ≥ 1, got {list(horizons)}")
+        samples = {step: self._sample(n_samples, rng) for step in steps}
+        return Forecast(model=self.name, origin=origin, units=self._units, samples=samples)
