@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,6 +24,18 @@ from sqlalchemy import Engine
 
 from cawarn.config import Settings, load_settings, resolve_home
 
+#: Width of tables written to a file or a pipe, where no terminal says how wide to be: wide
+#: enough for the widest table (evaluation scores by step) without cutting numbers.
+PIPE_WIDTH = 160
+
+
+def _console() -> Console:
+    """The stdout console: the terminal's width, or PIPE_WIDTH when redirected."""
+    console = Console(soft_wrap=True)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console = Console(soft_wrap=True, width=PIPE_WIDTH)
+    return console
+
 
 @dataclass
 class CliState:
@@ -30,7 +43,7 @@ class CliState:
 
     home: Path | None = None
     quiet: bool = False
-    out: Console = field(default_factory=lambda: Console(soft_wrap=True))
+    out: Console = field(default_factory=lambda: _console())
     err: Console = field(default_factory=lambda: Console(stderr=True, soft_wrap=True))
 
     @property
