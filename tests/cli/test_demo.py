@@ -15,8 +15,8 @@ from tests.conftest import BOUNDARIES
 def test_demo_builds_a_living_node(tmp_path: Path) -> None:
     home = tmp_path / "demo"
     env = {"CAWARN_GEO_SOURCE": str(BOUNDARIES)}
-    # A short window keeps the test quick; `make demo` runs the full 2000-2024 scenario.
-    args = ("demo", "--no-serve", "--start", "2018-01", "--end", "2020-12")
+    # The same path and defaults as `make demo` (the full 2000-2024 scenario).
+    args = ("demo", "--no-serve")
     result = cawarn(home, *args, env=env)
     assert result.returncode == 0, result.stderr
     assert "[5/6]" in result.stderr and "SIMULATED" in result.stdout
@@ -32,7 +32,7 @@ def test_demo_builds_a_living_node(tmp_path: Path) -> None:
     panels = {p["level"]: p for p in status["panels"]}
     assert set(panels) == {"country", "admin1", "pgm"}
     assert all(p["synthetic"] for p in panels.values())
-    assert panels["admin1"]["units"] == 82 and panels["admin1"]["rows"] == 82 * 36
+    assert panels["admin1"]["units"] == 82 and panels["admin1"]["rows"] == 82 * 300
     # A second demo does not silently wipe the node; --reset does.
     again = one_sentence_error(cawarn(home, *args, env=env))
     assert "--reset" in again
