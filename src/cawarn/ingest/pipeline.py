@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from cawarn.config import Settings
-from cawarn.domain import CawarnError, Event, QuarantinedRow
+from cawarn.domain import CawarnError, Event, QuarantinedRow, StoreError
 from cawarn.ingest.contract import IngestReport, ProgressSink, RawInput, SourceReader
 from cawarn.ingest.geoassign import GeoAssigner, Placement
 from cawarn.ingest.records import content_hash, event_row, raw_hash
@@ -59,10 +59,18 @@ def ingest(
     started_at = dt.datetime.now(dt.UTC)
     try:
         with engine.begin() as conn:
+            store_events.lock_source(conn, reader.source)
             run = _BatchRun(conn, settings, reader, progress)
             report = run.execute(started_at, reuse=not force)
     except CawarnError as err:
         _record_failed_batch(engine, reader, started_at, str(err))
+        raise
+    except OperationalError as err:
+        if "locked" in str(err.orig).lower():
+            raise StoreError(
+                "Another process was writing to the store (another ingest?) and this batch could "
+                "not go on; nothing of it was kept: run the same command again."
+            ) from None
         raise
     report.seconds = time.perf_counter() - started
     return report

@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, and_, bindparam, delete, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, select, text, update
 
 from cawarn.store.tables import batches, events, quarantine
 
@@ -21,6 +21,19 @@ def _chunks(items: Collection[_T], size: int = _IN_CHUNK) -> Iterator[list[_T]]:
     ordered = list(items)
     for start in range(0, len(ordered), size):
         yield ordered[start : start + size]
+
+
+def lock_source(conn: Connection, source: str) -> None:
+    """Serialise batches of one source: a second ingest waits for the first to commit.
+
+    On PostgreSQL a transaction-scoped advisory lock does it (two batches reading the same
+    events at once would otherwise both insert revision 1). SQLite allows one writer at a time
+    anyway; a batch that loses the race fails cleanly and is rerun.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"cawarn-ingest:{source}"}
+        )
 
 
 @dataclass(frozen=True, slots=True)
