@@ -78,3 +78,24 @@ def engine(backend: Settings) -> Iterator[sa.Engine]:
         yield eng
     finally:
         eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def region_boundaries() -> list:  # type: ignore[type-arg]
+    """The default region's boundaries, read once."""
+    from cawarn.geo.boundaries import read_boundary_folder
+
+    return read_boundary_folder(BOUNDARIES, list(Settings().region))
+
+
+@pytest.fixture
+def store(engine: sa.Engine, region_boundaries: list) -> sa.Engine:  # type: ignore[type-arg]
+    """A migrated store with the region's admin-1 units loaded."""
+    from cawarn.store.geography import replace_country_boundaries
+
+    with engine.begin() as conn:
+        for item in region_boundaries:
+            replace_country_boundaries(
+                conn, item.source, item.units, item.outline, location="test", warnings=item.warnings
+            )
+    return engine

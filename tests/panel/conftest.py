@@ -9,11 +9,9 @@ import pytest
 import sqlalchemy as sa
 
 from cawarn.config import Settings
-from cawarn.geo.boundaries import read_boundary_folder
 from cawarn.ingest.pipeline import ingest
 from cawarn.ingest.ucdp import GedReader, open_scenario, open_ucdp_ged
-from cawarn.store.geography import replace_country_boundaries
-from tests.conftest import BOUNDARIES, GED_SAMPLE
+from tests.conftest import GED_SAMPLE
 from tests.ged_files import read_rows, write_rows
 
 SOURCE_ID = "panel-test"
@@ -27,23 +25,6 @@ PLACES = {
     "KZ-75": (43.24, 76.95, "705", "Kazakhstan"),
 }
 TOV = {"armed_clash": "1", "attack_on_civilians": "3", "protest": ""}
-
-
-@pytest.fixture(scope="session")
-def region_boundaries() -> list:  # type: ignore[type-arg]
-    """The default region's boundaries, read once."""
-    return read_boundary_folder(BOUNDARIES, list(Settings().region))
-
-
-@pytest.fixture
-def store(engine: sa.Engine, region_boundaries: list) -> sa.Engine:  # type: ignore[type-arg]
-    """A migrated store with the region's admin-1 units loaded."""
-    with engine.begin() as conn:
-        for item in region_boundaries:
-            replace_country_boundaries(
-                conn, item.source, item.units, item.outline, location="test", warnings=item.warnings
-            )
-    return engine
 
 
 def ged_row(
