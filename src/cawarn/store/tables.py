@@ -227,3 +227,47 @@ panels = Table(
     Column("report", JSONText, nullable=False),
     Index("ix_panels_level_label", "level", "label"),
 )
+
+#: Quantile levels stored with every live forecast (the fan chart's bands and the median).
+FORECAST_QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
+
+forecast_runs = Table(
+    "forecast_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(12), nullable=False),  # live | evaluation
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("level", String(10), nullable=False),
+    Column("panel_id", Integer, ForeignKey("panels.id")),
+    Column("panel_key", String(120), nullable=False),
+    Column("panel_sha256", String(64), nullable=False),
+    Column("synthetic", Boolean, nullable=False),
+    Column("target", String(60), nullable=False),
+    Column("train_first", Integer, nullable=False),  # month_id of the first month learnt from
+    Column("train_last", Integer, nullable=False),  # live: the origin; evaluation: test_end
+    Column("test_start", Integer),  # evaluation: the first origin
+    Column("test_end", Integer),  # evaluation: the last origin
+    Column("steps", Integer, nullable=False),
+    Column("n_samples", Integer, nullable=False),
+    Column("seeds", JSONText, nullable=False),
+    Column("models", JSONText, nullable=False),  # [{name, version, params}]
+    Column("scores", JSONText),  # evaluation: the --json object
+    Column("report_path", Text),
+    Index("ix_forecast_runs_kind_level", "kind", "level"),
+)
+
+forecasts = Table(
+    "forecasts",
+    metadata,
+    Column("run_id", Integer, ForeignKey("forecast_runs.id", ondelete="CASCADE"), nullable=False),
+    Column("model", String(60), nullable=False),
+    Column("unit", String(40), nullable=False),  # ISO3, admin-1 code or PRIO-GRID gid as text
+    Column("month_id", Integer, nullable=False),
+    Column("step", Integer, nullable=False),
+    Column("p_positive", Float, nullable=False),
+    Column("mean", Float, nullable=False),
+    *(Column(f"q{round(q * 100):02d}", Float, nullable=False) for q in FORECAST_QUANTILES),
+    Column("exceed", JSONText, nullable=False),  # P(y > t) at the ViEWS bin edges 0.5 … 1000.5
+    UniqueConstraint("run_id", "model", "unit", "step"),
+    Index("ix_forecasts_unit_month", "unit", "month_id"),
+)
