@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from cawarn.domain import InputError
-from cawarn.forecast.backtest import origin_forecasts, run_backtest, target_matrix
+from cawarn.forecast.backtest import model_frame, origin_forecasts, run_backtest, target_matrix
 from cawarn.forecast.metrics import SCORE_NAMES
 from cawarn.forecast.models import make_models
 
@@ -47,7 +47,7 @@ def test_no_leakage_data_after_an_origin_does_not_change_its_forecasts() -> None
             [
                 f.samples[f.steps[0]]
                 for f in origin_forecasts(
-                    target_matrix(data, "fatalities"),
+                    model_frame(data, "fatalities"),
                     model,
                     [450, 452],
                     3,
@@ -64,7 +64,7 @@ def test_no_leakage_data_after_an_origin_does_not_change_its_forecasts() -> None
     # The data did change at the later months, so a later origin sees it.
     last = make_models(["last"])[0]
     after = next(
-        origin_forecasts(target_matrix(changed, "fatalities"), last, [453], 1, n_samples=5, seed=1)
+        origin_forecasts(model_frame(changed, "fatalities"), last, [453], 1, n_samples=5, seed=1)
     )
     assert (after.samples[1] == 999.0).all()
 
@@ -83,7 +83,7 @@ def test_json_shape_and_well_founded_facts() -> None:
     out = run(frame)
     json.dumps(out, allow_nan=False)  # NaN written as null
     assert set(out) == {"models", "window", "units"} and out["units"] == 6
-    assert list(out["models"]) == ["zero", "last", "mean60", "conflictology", "zinb"]
+    assert list(out["models"]) == ["zero", "last", "mean60", "conflictology", "zinb", "hurdle"]
     assert out["window"]["test_start"] == "2017-06" and out["window"]["origins"] == 6
     assert out["window"]["ignorance_bins_widened"] is False
     matrix = target_matrix(frame, "fatalities")

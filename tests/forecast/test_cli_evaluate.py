@@ -36,7 +36,7 @@ def test_evaluate_json_on_the_scenario(node: Path) -> None:
     result = cawarn(node, "-q", *EVALUATE, *WINDOW, "--json")
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout)
-    assert list(out["models"]) == ["zero", "last", "mean60", "conflictology", "zinb"]
+    assert list(out["models"]) == ["zero", "last", "mean60", "conflictology", "zinb", "hurdle"]
     assert out["units"] == 82 and out["panel"]["synthetic"] is True
     window = out["window"]
     assert (window["test_start"], window["test_end"], window["steps"]) == ("2018-01", "2018-06", 3)

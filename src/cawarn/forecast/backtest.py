@@ -14,13 +14,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from cawarn.domain import InputError
 from cawarn.forecast.bootstrap import bootstrap_ci
+from cawarn.forecast.calibration import pit
 from cawarn.forecast.forecast import FloatArray, Forecast
 from cawarn.forecast.metrics import SCORE_NAMES, VIEWS_BINS, ScoreAccumulator, crps
 from cawarn.forecast.models import Forecaster
@@ -40,6 +41,58 @@ class ModelScores:
     active_overall: dict[str, float] = field(default_factory=dict)
     crps_by_origin: dict[int, float] = field(default_factory=dict)
     crps_ci: tuple[float, float, float] | None = None
+    diagnostics: Diagnostics | None = None
+    seeds: dict[int, dict[str, float]] = field(default_factory=dict)  # overall scores per seed
+
+
+#: Bins of the PIT histograms and of the reliability diagram.
+PIT_BINS = 10
+RELIABILITY_BINS = 10
+
+
+@dataclass
+class Diagnostics:
+    """Calibration counts of one model: PIT histograms (all and y > 0) and reliability sums."""
+
+    pit_all: FloatArray = field(default_factory=lambda: np.zeros(PIT_BINS))
+    pit_active: FloatArray = field(default_factory=lambda: np.zeros(PIT_BINS))
+    rel_count: FloatArray = field(default_factory=lambda: np.zeros(RELIABILITY_BINS))
+    rel_hits: FloatArray = field(default_factory=lambda: np.zeros(RELIABILITY_BINS))
+    rel_p: FloatArray = field(default_factory=lambda: np.zeros(RELIABILITY_BINS))
+
+    def add(self, y: FloatArray, x: FloatArray, rng: np.random.Generator) -> None:
+        """Add the randomised PIT values and the P(y > 0) forecasts of a block."""
+        u = pit(y, x, rng=rng)
+        which = np.minimum((u * PIT_BINS).astype(np.int64), PIT_BINS - 1)
+        self.pit_all += np.bincount(which, minlength=PIT_BINS)
+        self.pit_active += np.bincount(which[y > 0], minlength=PIT_BINS)
+        p = np.mean(x > 0, axis=1)
+        b = np.minimum((p * RELIABILITY_BINS).astype(np.int64), RELIABILITY_BINS - 1)
+        self.rel_count += np.bincount(b, minlength=RELIABILITY_BINS)
+        self.rel_hits += np.bincount(
+            b, weights=(y > 0).astype(np.float64), minlength=RELIABILITY_BINS
+        )
+        self.rel_p += np.bincount(b, weights=p, minlength=RELIABILITY_BINS)
+
+    def merge(self, other: Diagnostics) -> None:
+        """Add another model run's counts (seeds of one model)."""
+        for name in ("pit_all", "pit_active", "rel_count", "rel_hits", "rel_p"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def to_json(self) -> dict[str, Any]:
+        """Counts and frequencies, ready for JSON and for the report's plots."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            observed = self.rel_hits / self.rel_count
+            mean_p = self.rel_p / self.rel_count
+        return {
+            "pit_all": [int(v) for v in self.pit_all],
+            "pit_active": [int(v) for v in self.pit_active],
+            "reliability": {
+                "count": [int(v) for v in self.rel_count],
+                "observed": [None if not math.isfinite(v) else float(v) for v in observed],
+                "mean_forecast": [None if not math.isfinite(v) else float(v) for v in mean_p],
+            },
+        }
 
 
 @dataclass
@@ -71,6 +124,8 @@ class BacktestResult:
                     "by_step": {str(s): _clean(v) for s, v in scores.active_by_step.items()},
                     "overall": _clean(scores.active_overall),
                 },
+                "seeds": {str(k): _clean(v) for k, v in scores.seeds.items()},
+                "diagnostics": None if scores.diagnostics is None else scores.diagnostics.to_json(),
                 "ci": {
                     "crps": None
                     if scores.crps_ci is None
@@ -144,8 +199,15 @@ def check_window(months: pd.Index, test_start: int, test_end: int) -> None:
         )
 
 
+def model_frame(frame: pd.DataFrame, target: str) -> pd.DataFrame:
+    """The panel as models read it: sorted by (month_id, unit), the target named ``target``."""
+    target_matrix(frame, target)  # one-sentence errors for a missing or incomplete target
+    data = frame.sort_index()
+    return data.assign(target=data[target].astype(np.float64))
+
+
 def origin_forecasts(
-    matrix: pd.DataFrame,
+    data: pd.DataFrame,
     model: Forecaster,
     origins: Sequence[int],
     steps: int,
@@ -156,17 +218,17 @@ def origin_forecasts(
 ) -> Iterator[Forecast]:
     """Yield one single-step forecast per (origin, step) in the panel, fitting once per origin.
 
-    The model sees only the rows of months ≤ origin. The random stream of each (origin, step)
-    depends only on (seed, model_index, origin, step), so a forecast does not depend on data
-    after its origin, nor on the other origins evaluated.
+    ``data`` is a :func:`model_frame`. The model sees only the rows of months ≤ origin (the
+    target and every feature). The random stream of each (origin, step) depends only on (seed,
+    model_index, origin, step), so a forecast does not depend on data after its origin, nor on
+    the other origins evaluated.
     """
-    last = int(matrix.index[-1])
+    month = data.index.get_level_values("month_id").to_numpy()
+    last = int(month[-1])
     for origin in origins:
-        past = matrix.loc[:origin]
-        assert int(past.index[-1]) == origin  # no leakage by construction
-        history = cast(pd.Series, past.stack()).to_frame("target")
-        history.index.names = ["month_id", "unit"]
-        model.fit(history)
+        past = data.iloc[: int(np.searchsorted(month, origin, side="right"))]
+        assert int(past.index.get_level_values("month_id")[-1]) == origin  # no leakage
+        model.fit(past)
         for step in range(1, steps + 1):
             if origin + step > last:
                 break
@@ -191,6 +253,7 @@ def run_backtest(
         raise InputError("--steps and --samples must be at least 1.")
     matrix = target_matrix(frame, target)
     check_window(matrix.index, test_start, test_end)
+    data = model_frame(frame, target)
     first, last = int(matrix.index[0]), int(matrix.index[-1])
     origins = list(range(test_start, test_end + 1))
     scored = matrix.loc[test_start + 1 : min(test_end + steps, last)].to_numpy()
@@ -213,8 +276,10 @@ def run_backtest(
         all_acc, all_active = acc(), acc()
         crps_sum: dict[int, float] = {}
         crps_n: dict[int, int] = {}
+        diagnostics = Diagnostics()
+        pit_rng = np.random.default_rng([seed, index, 2])
         for forecast in origin_forecasts(
-            matrix, model, origins, steps, n_samples=n_samples, seed=seed, model_index=index
+            data, model, origins, steps, n_samples=n_samples, seed=seed, model_index=index
         ):
             if list(forecast.units) != list(matrix.columns):
                 raise ValueError(f"{model.name} forecast other units than the panel's")
@@ -227,6 +292,7 @@ def run_backtest(
             if active.any():
                 active_acc[step].add(y[active], x[active])
                 all_active.add(y[active], x[active])
+            diagnostics.add(y, x, pit_rng)
             o = forecast.origin
             crps_sum[o] = crps_sum.get(o, 0.0) + float(np.sum(crps(y, x)))
             crps_n[o] = crps_n.get(o, 0) + y.size
@@ -244,6 +310,7 @@ def run_backtest(
             active_overall=_result(all_active, active=True),
             crps_by_origin=by_origin,
             crps_ci=(ci.estimate, ci.low, ci.high),
+            diagnostics=diagnostics,
         )
     return BacktestResult(
         models=results,
@@ -260,3 +327,52 @@ def run_backtest(
         widened_bins=widened,
         target=target,
     )
+
+
+def seeded_name(name: str, seed: int) -> str:
+    """The name of one seed's run of a model, before :func:`merge_seeds` joins them."""
+    return f"{name}#{seed}"
+
+
+def _mean_scores(runs: list[dict[str, float]]) -> dict[str, float]:
+    return {k: runs[0][k] if k == "n" else float(np.mean([r[k] for r in runs])) for k in runs[0]}
+
+
+def merge_seeds(result: BacktestResult, name: str) -> BacktestResult:
+    """Join the runs ``name#0``, ``name#1``, … into ``name``: scores averaged over seeds.
+
+    Each seed's overall scores stay under ``seeds``; the interval over origins is recomputed
+    on the seed-averaged CRPS of each origin; calibration counts are summed.
+    """
+    runs = {k: v for k, v in result.models.items() if k.startswith(f"{name}#")}
+    if not runs:
+        return result
+    scores = list(runs.values())
+    steps = list(scores[0].by_step)
+    origins = list(scores[0].crps_by_origin)
+    by_origin = {o: float(np.mean([s.crps_by_origin[o] for s in scores])) for o in origins}
+    ci = bootstrap_ci(
+        np.array(list(by_origin.values())), rng=np.random.default_rng([result.seed, 99, 1])
+    )
+    diagnostics = Diagnostics()
+    for s in scores:
+        if s.diagnostics is not None:
+            diagnostics.merge(s.diagnostics)
+    merged = ModelScores(
+        by_step={k: _mean_scores([s.by_step[k] for s in scores]) for k in steps},
+        overall=_mean_scores([s.overall for s in scores]),
+        active_by_step={k: _mean_scores([s.active_by_step[k] for s in scores]) for k in steps},
+        active_overall=_mean_scores([s.active_overall for s in scores]),
+        crps_by_origin=by_origin,
+        crps_ci=(ci.estimate, ci.low, ci.high),
+        diagnostics=diagnostics,
+        seeds={int(k.split("#")[1]): s.overall for k, s in runs.items()},
+    )
+    models: dict[str, ModelScores] = {}
+    for key, value in result.models.items():
+        if key in runs:
+            models.setdefault(name, merged)
+        else:
+            models[key] = value
+    result.models = models
+    return result

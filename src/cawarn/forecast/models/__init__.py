@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from cawarn.domain import InputError
 from cawarn.forecast.models.base import Forecaster, MatrixForecaster, history_matrix
@@ -12,6 +13,7 @@ from cawarn.forecast.models.baselines import (
     MeanForecaster,
     ZeroForecaster,
 )
+from cawarn.forecast.models.hurdle import HurdleForecaster, HurdleParams
 from cawarn.forecast.models.zinb import ZinbForecaster, ZinbParams, fit_zinb
 
 #: The baselines by name, in the order they are reported.
@@ -24,27 +26,56 @@ BASELINES: dict[str, Callable[[], Forecaster]] = {
 }
 
 
-def make_models(names: list[str] | None = None) -> list[Forecaster]:
-    """Fresh forecasters by name (default: every baseline); an unknown name is an InputError."""
-    wanted = names if names else list(BASELINES)
-    unknown = [name for name in wanted if name not in BASELINES]
+#: The main model, which must beat every baseline.
+MAIN = "hurdle"
+
+#: Every model by name: the baselines, then the main model.
+MODELS: dict[str, Callable[[], Forecaster]] = {**BASELINES, MAIN: HurdleForecaster}
+
+
+def make_models(names: list[str] | None = None, *, seed: int = 0) -> list[Forecaster]:
+    """Fresh forecasters by name (default: every model); an unknown name is an InputError.
+
+    ``seed`` seeds the training of learnt models (the main model); baselines learn nothing random.
+    """
+    wanted = names if names else list(MODELS)
+    unknown = [name for name in wanted if name not in MODELS]
     if unknown:
-        raise InputError(
-            f"Unknown model {', '.join(unknown)}; the models are {', '.join(BASELINES)}."
-        )
-    return [BASELINES[name]() for name in dict.fromkeys(wanted)]
+        raise InputError(f"Unknown model {', '.join(unknown)}; the models are {', '.join(MODELS)}.")
+    return [
+        HurdleForecaster(seed=seed) if name == MAIN else MODELS[name]()
+        for name in dict.fromkeys(wanted)
+    ]
+
+
+def describe(model: Forecaster) -> dict[str, Any]:
+    """A model's name, version and parameters, as stored with its results."""
+    own = getattr(model, "describe", None)
+    if callable(own):
+        return dict(own())
+    params = {
+        k: v
+        for k, v in vars(model).items()
+        if not k.startswith("_") and isinstance(v, str | int | float | bool)
+    }
+    return {"name": model.name, "version": "1", "params": params}
 
 
 __all__ = [
     "BASELINES",
+    "MAIN",
+    "MODELS",
     "ConflictologyForecaster",
     "Forecaster",
+    "HurdleForecaster",
+    "HurdleParams",
     "LastForecaster",
     "MatrixForecaster",
     "MeanForecaster",
     "ZeroForecaster",
     "ZinbForecaster",
     "ZinbParams",
+    "describe",
     "fit_zinb",
     "history_matrix",
     "make_models",

@@ -22,7 +22,10 @@ class Forecaster(Protocol):
         ...
 
     def fit(self, history: pd.DataFrame) -> Self:
-        """Learn from the target up to and including the origin, indexed by (month_id, unit)."""
+        """Learn from the history up to and including the origin, indexed by (month_id, unit).
+
+        The frame holds the target (column ``target``) and the panel's features of each month.
+        """
         ...
 
     def predict(
@@ -33,10 +36,19 @@ class Forecaster(Protocol):
 
 
 def history_matrix(history: pd.DataFrame | pd.Series) -> pd.DataFrame:
-    """The (only) target column of a (month_id, unit) frame as a months × units matrix."""
-    series = history if isinstance(history, pd.Series) else history.iloc[:, 0]
-    if history.ndim == 2 and history.shape[1] != 1:
-        raise ValueError(f"history must hold one target column, got {list(history.columns)}")
+    """The target of a (month_id, unit) frame as a months × units matrix.
+
+    The target is the column named ``target`` when there is one (the other columns are
+    features), else the frame's only column.
+    """
+    if isinstance(history, pd.Series):
+        series = history
+    elif "target" in history.columns:
+        series = history["target"]
+    elif history.shape[1] == 1:
+        series = history.iloc[:, 0]
+    else:
+        raise ValueError(f"history has no 'target' column among {list(history.columns)}")
     if series.empty:
         raise ValueError("history is empty")
     matrix = series.astype(np.float64).unstack("unit").sort_index()

@@ -1,0 +1,319 @@
+"""The main model: a stepshifted LightGBM hurdle with a calibrated predictive distribution.
+
+For each step h (1..36) two gradient-boosted models read the features of month t and learn the
+target of month t + h: a classifier for P(y > 0), and a regressor for log(y) given y > 0. The
+predictive distribution of a unit-month is a hurdle mixture: 0 with probability 1 − p, otherwise
+``round(exp(μ + ε))`` (at least 1), where ε is drawn from the regressor's out-of-time residuals.
+
+Calibration is out of time. The last ``calibration_months`` target months before the origin are
+held out; a first pair of models learnt on the months before them predicts the held-out months;
+an isotonic map from predicted to observed frequency of y > 0 is fitted on those predictions,
+and the log-residuals of the held-out positive months are kept, pooled by bands of μ (so a
+unit-month expected to be large gets the spread of large ones). The final pair is then learnt on
+every month up to the origin, and uses that map and those residuals.
+
+Quiet rows (no fatality in the unit over the last 36 months, none among its neighbours or
+across the border last month, and y = 0 ahead) are kept with probability ``quiet_keep`` and
+weighted by its inverse, so the classifier stays unbiased while PRIO-GRID training is several
+times faster. Models are retrained every ``refit_every`` origins (ViEWS trains once per
+partition); in between, a new origin only brings new features. Training never sees a month
+after the origin it is fitted at.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Self
+
+import lightgbm as lgb
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from scipy.optimize import isotonic_regression  # type: ignore[import-untyped]
+
+from cawarn.forecast.forecast import FloatArray, Forecast
+from cawarn.forecast.models.design import Design, build_design
+
+VERSION = "1"
+MAX_STEP = 36
+#: The feature whose log is the regressor's offset: the recent typical size of a positive month.
+LEVEL = "own_size_hl2"
+
+
+@dataclass(frozen=True)
+class HurdleParams:
+    """Everything that sets the model; stored with each result."""
+
+    trees_classifier: int = 200
+    trees_regressor: int = 150
+    learning_rate: float = 0.08
+    num_leaves: int = 31
+    min_data_in_leaf: int = 50
+    max_bin: int = 63
+    feature_fraction: float = 0.9
+    bagging_fraction: float = 0.8
+    calibration_months: int = 24
+    residual_bands: int = 4
+    min_residuals_per_band: int = 50
+    quiet_keep: float = 0.1
+    refit_every: int = 12
+    offset: bool = True  # the regressor learns log(y) relative to the recent positive median
+    threads: int = 1  # one per model: multi-threaded boosting stalls on a busy 2-core machine
+
+
+@dataclass
+class _Step:
+    """The fitted pieces of one step."""
+
+    classifier: lgb.Booster | float
+    regressor: lgb.Booster | float
+    calib_x: FloatArray  # isotonic map: predicted p → calibrated p (increasing knots)
+    calib_y: FloatArray
+    band_edges: FloatArray  # μ thresholds between residual bands
+    residuals: list[FloatArray] = field(default_factory=list)
+    level_column: int = -1  # the feature the regressor's offset is the log of (-1: none)
+    level_default: float = 1.0  # the level of rows whose feature is 0
+
+    def p_positive(self, x: npt.NDArray[np.float32]) -> FloatArray:
+        raw = _predict(self.classifier, x)
+        if self.calib_x.size == 0:
+            return raw
+        return np.asarray(np.interp(raw, self.calib_x, self.calib_y), dtype=np.float64)
+
+    def log_size(self, x: npt.NDArray[np.float32]) -> FloatArray:
+        return _predict(self.regressor, x) + self.offset(x)
+
+    def offset(self, x: npt.NDArray[np.float32]) -> FloatArray:
+        if self.level_column < 0:
+            return np.zeros(x.shape[0])
+        level = x[:, self.level_column].astype(np.float64)
+        return np.log(np.where(level > 0, level, self.level_default))
+
+    def residual_pool(self, mu: FloatArray) -> npt.NDArray[np.int64]:
+        return np.searchsorted(self.band_edges, mu, side="right").astype(np.int64)
+
+
+def _predict(model: lgb.Booster | float, x: npt.NDArray[np.float32]) -> FloatArray:
+    if isinstance(model, lgb.Booster):
+        return np.asarray(model.predict(x), dtype=np.float64)
+    return np.full(x.shape[0], float(model))
+
+
+class HurdleForecaster:
+    """LightGBM hurdle, stepshifted, with out-of-time calibration (see the module docstring)."""
+
+    version = VERSION
+
+    def __init__(
+        self, params: HurdleParams | None = None, *, seed: int = 0, name: str = "hurdle"
+    ) -> None:
+        """Set the parameters and the seed of training (sampling takes its own generator)."""
+        self.params = params or HurdleParams()
+        self.seed = seed
+        self._name = name
+        self._design: Design | None = None  # the features up to the current origin
+        self._train: Design | None = None  # the history the step models learn from
+        self._steps: dict[int, _Step] = {}
+
+    @property
+    def name(self) -> str:
+        """The name results are reported under."""
+        return self._name
+
+    def describe(self) -> dict[str, Any]:
+        """Name, version and parameters, as stored with each result."""
+        return {
+            "name": self.name,
+            "version": f"{VERSION} (lightgbm {lgb.__version__})",
+            "params": asdict(self.params) | {"seed": self.seed},
+        }
+
+    def fit(self, history: pd.DataFrame) -> Self:
+        """Take the history up to the origin; retrain when ``refit_every`` origins have passed."""
+        design = build_design(history)
+        trained = self._train
+        stale = (
+            trained is None
+            or design.origin - trained.origin >= self.params.refit_every
+            or design.origin < trained.origin
+            or not design.units.equals(trained.units)
+            or design.names != trained.names
+        )
+        if stale:
+            self._train = design
+            self._steps = {}
+        self._design = design
+        return self
+
+    def predict(
+        self, horizons: Sequence[int], *, n_samples: int, rng: np.random.Generator
+    ) -> Forecast:
+        """Draw samples per unit for each step, one step at a time."""
+        design = self._require()
+        steps = sorted(set(horizons))
+        if not steps or steps[0] < 1 or steps[-1] > MAX_STEP:
+            raise ValueError(f"horizons must be steps 1..{MAX_STEP}, got {list(horizons)}")
+        x_now = design.x[-1]
+        samples = {}
+        for step in steps:
+            fitted = self._step(step)
+            p = fitted.p_positive(x_now)
+            mu = fitted.log_size(x_now)
+            samples[step] = _draw(p, mu, fitted, n_samples, rng)
+        return Forecast(model=self.name, origin=design.origin, units=design.units, samples=samples)
+
+    def _require(self) -> Design:
+        if self._design is None:
+            raise RuntimeError(f"{self.name} is not fitted; call fit() first")
+        return self._design
+
+    def _step(self, step: int) -> _Step:
+        if step not in self._steps:
+            assert self._train is not None
+            self._steps[step] = self._learn(self._train, step)
+        return self._steps[step]
+
+    def _learn(self, design: Design, step: int) -> _Step:
+        """Learn one step: a calibration pass held out in time, then the final models."""
+        params = self.params
+        rng = np.random.default_rng([self.seed, step])
+        x, y, w, target_month = _pairs(design, step, params.quiet_keep, rng)
+        fitted = _Step(0.0, 0.0, np.empty(0), np.empty(0), np.empty(0))
+        if params.offset and LEVEL in design.names:
+            fitted.level_column = design.names.index(LEVEL)
+            fitted.level_default = float(np.median(y[y > 0])) if (y > 0).any() else 1.0
+        cut = design.origin - params.calibration_months
+        early = target_month <= cut
+        late = ~early
+        if early.sum() >= 100 and (y[late] > 0).sum() >= 20 and (y[early] > 0).sum() >= 20:
+            fitted.classifier = self._classifier(x[early], y[early], w[early], step)
+            fitted.regressor = self._regressor(x[early], y[early], step, fitted)
+            p_late = _predict(fitted.classifier, x[late])
+            fitted.calib_x, fitted.calib_y = _isotonic(
+                p_late, (y[late] > 0).astype(np.float64), w[late]
+            )
+            positive = late & (y > 0)
+            mu = fitted.log_size(x[positive])
+            fitted.band_edges, fitted.residuals = _bands(
+                mu, np.log(y[positive]) - mu, params.residual_bands, params.min_residuals_per_band
+            )
+        fitted.classifier = self._classifier(x, y, w, step)
+        fitted.regressor = self._regressor(x, y, step, fitted)
+        if not fitted.residuals:  # too little history to hold months out: in-sample residuals
+            positive = y > 0
+            mu = fitted.log_size(x[positive])
+            fitted.residuals = [np.log(y[positive]) - mu] if positive.any() else [np.zeros(1)]
+        return fitted
+
+    def _lgb_params(self, objective: str, step: int) -> dict[str, Any]:
+        p = self.params
+        return {
+            "objective": objective,
+            "learning_rate": p.learning_rate,
+            "num_leaves": p.num_leaves,
+            "max_bin": p.max_bin,
+            "min_data_in_leaf": p.min_data_in_leaf,
+            "feature_fraction": p.feature_fraction,
+            "bagging_fraction": p.bagging_fraction,
+            "bagging_freq": 1,
+            "seed": self.seed * 1000 + step,
+            "deterministic": True,
+            "force_row_wise": True,
+            "num_threads": p.threads,
+            "verbose": -1,
+        }
+
+    def _classifier(
+        self, x: npt.NDArray[np.float32], y: FloatArray, w: FloatArray, step: int
+    ) -> lgb.Booster | float:
+        positive = (y > 0).astype(np.float64)
+        share = float(np.average(positive, weights=w))
+        if share in (0.0, 1.0) or x.shape[0] < 100:
+            return share
+        data = lgb.Dataset(x, label=positive, weight=w, free_raw_data=True)
+        return lgb.train(
+            self._lgb_params("binary", step), data, num_boost_round=self.params.trees_classifier
+        )
+
+    def _regressor(
+        self, x: npt.NDArray[np.float32], y: FloatArray, step: int, fitted: _Step
+    ) -> lgb.Booster | float:
+        """log(y) given y > 0, less the step's offset (so trees learn the departure from it)."""
+        positive = y > 0
+        offset = fitted.offset(x[positive])
+        label = np.log(y[positive]) - offset
+        if positive.sum() < 100:
+            return float(label.mean()) if positive.any() else 0.0
+        data = lgb.Dataset(x[positive], label=label, free_raw_data=True)
+        return lgb.train(
+            self._lgb_params("regression", step), data, num_boost_round=self.params.trees_regressor
+        )
+
+
+def _pairs(
+    design: Design, step: int, quiet_keep: float, rng: np.random.Generator
+) -> tuple[npt.NDArray[np.float32], FloatArray, FloatArray, npt.NDArray[np.int64]]:
+    """Rows (features at t, target at t + step) for every t with t + step ≤ origin."""
+    months, units = design.y.shape
+    if months <= step:
+        empty = np.empty((0, design.x.shape[2]), dtype=np.float32)
+        return empty, np.empty(0), np.empty(0), np.empty(0, dtype=np.int64)
+    x = design.x[: months - step].reshape(-1, design.x.shape[2])
+    y = design.y[step:].reshape(-1)
+    target_month = np.repeat(design.months[step:], units)
+    quiet = (y == 0) & _quiet(design, months - step)
+    keep = ~quiet | (rng.random(y.size) < quiet_keep)
+    w = np.where(quiet, 1.0 / quiet_keep, 1.0)
+    return x[keep], y[keep], w[keep], target_month[keep]
+
+
+def _quiet(design: Design, months: int) -> npt.NDArray[np.bool_]:
+    """Rows whose unit saw no fatality in 36 months, nor around it last month."""
+    names = design.names
+    x = design.x[:months]
+    quiet = x[:, :, names.index("own_active36")] == 0
+    for column in ("splag_fatalities_lag1", "xborder_fatalities_lag1"):
+        if column in names:
+            quiet &= x[:, :, names.index(column)] == 0
+    return np.asarray(quiet.reshape(-1), dtype=np.bool_)
+
+
+def _isotonic(p: FloatArray, outcome: FloatArray, w: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """An increasing map from predicted to observed frequency, as interpolation knots."""
+    order = np.argsort(p, kind="stable")
+    fitted = isotonic_regression(outcome[order], weights=w[order], increasing=True).x
+    knots, first = np.unique(p[order], return_index=True)
+    last = np.r_[first[1:], p.size] - 1
+    values = (fitted[first] + fitted[last]) / 2  # ties share one value
+    return knots, np.clip(values, 0.0, 1.0)
+
+
+def _bands(
+    mu: FloatArray, residuals: FloatArray, bands: int, minimum: int
+) -> tuple[FloatArray, list[FloatArray]]:
+    """Split residuals into up to ``bands`` bands of μ holding at least ``minimum`` each."""
+    count = max(1, min(bands, residuals.size // minimum))
+    edges = np.quantile(mu, np.linspace(0, 1, count + 1)[1:-1]) if count > 1 else np.empty(0)
+    band = np.searchsorted(edges, mu, side="right")
+    pools = [residuals[band == b] for b in range(count)]
+    if any(pool.size == 0 for pool in pools):  # ties in μ emptied a band: pool them all
+        return np.empty(0), [residuals]
+    return edges, pools
+
+
+def _draw(
+    p: FloatArray, mu: FloatArray, fitted: _Step, n_samples: int, rng: np.random.Generator
+) -> FloatArray:
+    """Hurdle samples, shape (units, n_samples): 0 or max(1, round(exp(μ + ε)))."""
+    units = p.size
+    positive = rng.random((units, n_samples)) < p[:, None]
+    pools = fitted.residual_pool(mu)
+    eps = np.empty((units, n_samples))
+    for band, residuals in enumerate(fitted.residuals):
+        rows = np.flatnonzero(pools == band)
+        if rows.size:
+            eps[rows] = residuals[rng.integers(0, residuals.size, size=(rows.size, n_samples))]
+    size = np.maximum(1.0, np.rint(np.exp(np.minimum(mu[:, None] + eps, math.log(1e7)))))
+    return np.where(positive, size, 0.0)
