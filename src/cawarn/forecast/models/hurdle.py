@@ -40,14 +40,16 @@ VERSION = "1"
 MAX_STEP = 36
 #: The feature whose log is the regressor's offset: the recent typical size of a positive month.
 LEVEL = "own_size_hl2"
+MIN_ROUNDS = 10
 
 
 @dataclass(frozen=True)
 class HurdleParams:
     """Everything that sets the model; stored with each result."""
 
-    trees_classifier: int = 200
-    trees_regressor: int = 150
+    trees_classifier: int = 300  # at most: the calibration pass stops boosting earlier
+    trees_regressor: int = 200
+    early_stopping: int = 20  # rounds without improvement on the held-out months
     learning_rate: float = 0.08
     num_leaves: int = 31
     min_data_in_leaf: int = 50
@@ -188,8 +190,9 @@ class HurdleForecaster:
         early = target_month <= cut
         late = ~early
         if early.sum() >= 100 and (y[late] > 0).sum() >= 20 and (y[early] > 0).sum() >= 20:
-            fitted.classifier = self._classifier(x[early], y[early], w[early], step)
-            fitted.regressor = self._regressor(x[early], y[early], step, fitted)
+            held_out = (x[late], y[late], w[late])
+            fitted.classifier = self._classifier(x[early], y[early], w[early], step, held_out)
+            fitted.regressor = self._regressor(x[early], y[early], step, fitted, held_out)
             p_late = _predict(fitted.classifier, x[late])
             fitted.calib_x, fitted.calib_y = _isotonic(
                 p_late, (y[late] > 0).astype(np.float64), w[late]
@@ -199,8 +202,8 @@ class HurdleForecaster:
             fitted.band_edges, fitted.residuals = _bands(
                 mu, np.log(y[positive]) - mu, params.residual_bands, params.min_residuals_per_band
             )
-        fitted.classifier = self._classifier(x, y, w, step)
-        fitted.regressor = self._regressor(x, y, step, fitted)
+        fitted.classifier = self._classifier(x, y, w, step, rounds=_rounds(fitted.classifier))
+        fitted.regressor = self._regressor(x, y, step, fitted, rounds=_rounds(fitted.regressor))
         if not fitted.residuals:  # too little history to hold months out: in-sample residuals
             positive = y > 0
             mu = fitted.log_size(x[positive])
@@ -226,19 +229,34 @@ class HurdleForecaster:
         }
 
     def _classifier(
-        self, x: npt.NDArray[np.float32], y: FloatArray, w: FloatArray, step: int
+        self,
+        x: npt.NDArray[np.float32],
+        y: FloatArray,
+        w: FloatArray,
+        step: int,
+        held_out: tuple[npt.NDArray[np.float32], FloatArray, FloatArray] | None = None,
+        rounds: int | None = None,
     ) -> lgb.Booster | float:
+        """P(y > 0); with ``held_out`` rows, boosting stops when their log loss stops falling."""
         positive = (y > 0).astype(np.float64)
         share = float(np.average(positive, weights=w))
         if share in (0.0, 1.0) or x.shape[0] < 100:
             return share
         data = lgb.Dataset(x, label=positive, weight=w, free_raw_data=True)
-        return lgb.train(
-            self._lgb_params("binary", step), data, num_boost_round=self.params.trees_classifier
-        )
+        valid = None
+        if held_out is not None:
+            hx, hy, hw = held_out
+            valid = lgb.Dataset(hx, label=(hy > 0).astype(np.float64), weight=hw, reference=data)
+        return self._boost("binary", step, data, valid, rounds or self.params.trees_classifier)
 
     def _regressor(
-        self, x: npt.NDArray[np.float32], y: FloatArray, step: int, fitted: _Step
+        self,
+        x: npt.NDArray[np.float32],
+        y: FloatArray,
+        step: int,
+        fitted: _Step,
+        held_out: tuple[npt.NDArray[np.float32], FloatArray, FloatArray] | None = None,
+        rounds: int | None = None,
     ) -> lgb.Booster | float:
         """log(y) given y > 0, less the step's offset (so trees learn the departure from it)."""
         positive = y > 0
@@ -247,9 +265,33 @@ class HurdleForecaster:
         if positive.sum() < 100:
             return float(label.mean()) if positive.any() else 0.0
         data = lgb.Dataset(x[positive], label=label, free_raw_data=True)
+        valid = None
+        if held_out is not None:
+            hx, hy, _ = held_out
+            keep = hy > 0
+            hlabel = np.log(hy[keep]) - fitted.offset(hx[keep])
+            valid = lgb.Dataset(hx[keep], label=hlabel, reference=data)
+        return self._boost("regression", step, data, valid, rounds or self.params.trees_regressor)
+
+    def _boost(
+        self, objective: str, step: int, data: lgb.Dataset, valid: lgb.Dataset | None, rounds: int
+    ) -> lgb.Booster:
+        if valid is None:
+            return lgb.train(self._lgb_params(objective, step), data, num_boost_round=rounds)
         return lgb.train(
-            self._lgb_params("regression", step), data, num_boost_round=self.params.trees_regressor
+            self._lgb_params(objective, step),
+            data,
+            num_boost_round=rounds,
+            valid_sets=[valid],
+            callbacks=[lgb.early_stopping(self.params.early_stopping, verbose=False)],
         )
+
+
+def _rounds(model: lgb.Booster | float) -> int | None:
+    """The rounds the calibration pass stopped at (None when it learnt no trees)."""
+    if isinstance(model, lgb.Booster) and model.best_iteration > 0:
+        return max(MIN_ROUNDS, int(model.best_iteration))
+    return None
 
 
 def _pairs(
@@ -281,13 +323,20 @@ def _quiet(design: Design, months: int) -> npt.NDArray[np.bool_]:
 
 
 def _isotonic(p: FloatArray, outcome: FloatArray, w: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """An increasing map from predicted to observed frequency, as interpolation knots."""
+    """An increasing map from predicted to observed frequency, as interpolation knots.
+
+    Isotonic regression gives blocks of equal fitted value; a knot is put at each block's
+    weighted mean prediction, and the map interpolates linearly between knots. So the map is
+    strictly increasing inside the data's range and keeps the ranking of the raw probabilities
+    (a step function would tie whole blocks, which costs average precision).
+    """
     order = np.argsort(p, kind="stable")
-    fitted = isotonic_regression(outcome[order], weights=w[order], increasing=True).x
-    knots, first = np.unique(p[order], return_index=True)
-    last = np.r_[first[1:], p.size] - 1
-    values = (fitted[first] + fitted[last]) / 2  # ties share one value
-    return knots, np.clip(values, 0.0, 1.0)
+    ps, ws = p[order], w[order]
+    fitted = np.asarray(isotonic_regression(outcome[order], weights=ws, increasing=True).x)
+    starts = np.flatnonzero(np.r_[True, np.diff(fitted) != 0])
+    weight = np.add.reduceat(ws, starts)
+    knots = np.add.reduceat(ps * ws, starts) / weight
+    return knots, np.clip(fitted[starts], 0.0, 1.0)
 
 
 def _bands(
