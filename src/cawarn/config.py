@@ -34,6 +34,8 @@ class FileConfig(BaseModel):
     snap_tolerance_km: float = Field(default=10.0, ge=0, le=100)
     geoboundaries_api: str = "https://www.geoboundaries.org"
     ucdp_api: str = "https://ucdp.uu.se"
+    secret_key: str | None = None
+    demo: bool = False
 
     @field_validator("region")
     @classmethod
@@ -60,6 +62,8 @@ class Settings(BaseSettings):
     geoboundaries_api: str = "https://www.geoboundaries.org"
     ucdp_api: str = "https://ucdp.uu.se"
     ucdp_token: str | None = None
+    secret_key: str | None = None
+    demo: bool = False
 
     @classmethod
     def settings_customise_sources(

@@ -1,0 +1,22 @@
+"""The JSON API under /api/v1: one module per resource, each a router."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from cawarn.web.api import audit, auth, events, geography, organisations, panels, users
+
+PREFIX = "/api/v1"
+
+
+def api_router() -> APIRouter:
+    """Every /api/v1 route.
+
+    Forecasts, evaluations and alerts join here as their own modules (``forecasts.py``,
+    ``evaluations.py``, ``alerts.py``) once those packages have storage to read; each route names
+    one :class:`cawarn.domain.access.Action` through :func:`cawarn.web.deps.require`.
+    """
+    router = APIRouter(prefix=PREFIX)
+    for module in (auth, events, geography, panels, organisations, users, audit):
+        router.include_router(module.router)
+    return router
