@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
+from pydantic import StringConstraints
 from sqlalchemy import ColumnElement, Connection, and_, false, func, or_, select
 
 from cawarn.accounts import audit
@@ -27,6 +28,9 @@ from cawarn.web.deps import EngineDep, Principal, require, transaction
 
 router = APIRouter(tags=["events"], responses=schemas.ERRORS)
 
+Iso3 = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+Admin1 = Annotated[str, StringConstraints(min_length=1, max_length=20)]
+Source = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 Reader = Annotated[Principal, Depends(require(Action.READ_EVENTS))]
 COLUMNS = (*LIST_COLUMNS, events.c.owner_org)
 #: Most events one export may hold; larger exports are split by date.
@@ -99,10 +103,10 @@ def list_events(
     principal: Reader,
     date_from: Annotated[dt.date | None, Query(alias="from")] = None,
     date_to: Annotated[dt.date | None, Query(alias="to")] = None,
-    country: Annotated[list[str] | None, Query(pattern=r"^[A-Z]{3}$")] = None,
-    admin1: Annotated[list[str] | None, Query(max_length=20)] = None,
-    category: Annotated[list[Category] | None, Query()] = None,
-    source: Annotated[list[str] | None, Query(max_length=100)] = None,
+    country: Annotated[list[Iso3] | None, Query(description="ISO3 code; repeatable")] = None,
+    admin1: Annotated[list[Admin1] | None, Query(description="Admin-1 code; repeatable")] = None,
+    category: Annotated[list[Category] | None, Query(description="Repeatable")] = None,
+    source: Annotated[list[Source] | None, Query(description="e.g. ucdp-ged; repeatable")] = None,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=1000)] = 100,
     format: Annotated[Format, Query(description="json (paginated), csv or geojson")] = Format.JSON,
