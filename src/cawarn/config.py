@@ -176,4 +176,17 @@ def render_config(config: FileConfig) -> str:
     ]
     if config.database_url:
         lines.append(f'database_url = "{config.database_url}"')
+    lines += [
+        "",
+        "# The key that signs web sessions; 'cawarn serve' refuses to start without one (at",
+        "# least 32 random characters). Better kept out of this file: set CAWARN_SECRET_KEY.",
+        '# secret_key = "..."',
+    ]
+    if config.demo:
+        lines += [
+            "",
+            "# A demo node: its events are simulated, and the server may start without a",
+            "# secret key (sessions then end when it stops). Never set this on a real node.",
+            "demo = true",
+        ]
     return "\n".join(lines) + "\n"

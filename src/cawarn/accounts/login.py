@@ -10,7 +10,7 @@ from sqlalchemy import Connection, select
 
 from cawarn.accounts import audit, totp
 from cawarn.accounts.directory import User, user_by_id
-from cawarn.accounts.passwords import DUMMY_HASH, verify_password
+from cawarn.accounts.passwords import dummy_hash, verify_password
 from cawarn.domain import InputError
 from cawarn.store.tables import users
 
@@ -56,7 +56,7 @@ def authenticate(
     now = now or dt.datetime.now(dt.UTC)
     row = conn.execute(select(users).where(users.c.username == username)).first()
     if row is None:
-        verify_password(DUMMY_HASH, password)  # as slow as a real check
+        verify_password(dummy_hash(), password)  # as slow as a real check
         return LoginResult(LoginOutcome.BAD_CREDENTIALS)
     locked_until = _aware(row.locked_until)
     if locked_until is not None and locked_until > now:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import secrets
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
@@ -39,6 +42,11 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-#: A hash to verify against when the user does not exist, so that a wrong username takes as
-#: long as a wrong password and does not reveal which usernames exist.
-DUMMY_HASH = _hasher.hash("not a password of anyone here")
+@functools.cache
+def dummy_hash() -> str:
+    """A hash to verify against when the user does not exist.
+
+    A wrong username then takes as long as a wrong password and does not reveal which
+    usernames exist. Made on first use, not at import.
+    """
+    return _hasher.hash(secrets.token_urlsafe(16))
