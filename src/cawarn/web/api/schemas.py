@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from cawarn.domain import Category, Marking
 from cawarn.domain.access import OrgKind, Role
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    # Every stored time is UTC; SQLite gives them back without their zone.
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
+#: A moment, always with its time zone (UTC) in answers.
+UtcDateTime = Annotated[dt.datetime, AfterValidator(_utc)]
 
 
 class Problem(BaseModel):
@@ -54,7 +63,7 @@ class User(BaseModel):
     role: Role
     active: bool
     totp_enabled: bool
-    created_at: dt.datetime
+    created_at: UtcDateTime
 
 
 class UserIn(BaseModel):
@@ -175,7 +184,7 @@ class Panel(BaseModel):
     id: int
     label: str | None
     level: str
-    built_at: dt.datetime
+    built_at: UtcDateTime
     first_month_id: int
     last_month_id: int
     units: int
@@ -197,7 +206,7 @@ class AuditRow(BaseModel):
     """One row of the audit log."""
 
     id: int
-    at: dt.datetime
+    at: UtcDateTime
     actor: str
     org: str | None
     action: str
