@@ -113,3 +113,27 @@ def test_audit_chain_links_every_row_and_finds_a_deleted_one(accounts: sa.Engine
         middle = rows[len(rows) // 2]["id"]
         conn.execute(audit_log.delete().where(audit_log.c.id == middle))
         assert audit.verify_chain(conn) == rows[len(rows) // 2 + 1]["id"]
+
+
+def test_concurrent_appends_keep_one_chain(engine: sa.Engine) -> None:
+    import threading
+
+    errors: list[BaseException] = []
+
+    def append_many(worker: int) -> None:
+        try:
+            for number in range(15):
+                with engine.begin() as conn:
+                    audit.append(conn, audit.CLI, "test.note", details={"w": worker, "n": number})
+        except BaseException as err:  # reported below, not lost in the thread
+            errors.append(err)
+
+    threads = [threading.Thread(target=append_many, args=(worker,)) for worker in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    with engine.connect() as conn:
+        assert len(list(audit.iter_rows(conn))) == 60
+        assert audit.verify_chain(conn) is None

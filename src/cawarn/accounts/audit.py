@@ -22,7 +22,7 @@ from cawarn.store.tables import audit_log
 GENESIS = "0" * 64
 
 #: Two appends must not both chain onto the same row; on PostgreSQL a transaction-scoped
-#: advisory lock serialises them (SQLite allows one writer at a time anyway).
+#: advisory lock serialises them.
 _LOCK_KEY = 0x63617761726E  # "cawarn"
 
 
@@ -83,6 +83,10 @@ def append(
     """Add a row in the caller's transaction; returns its hash."""
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+    else:
+        # Take SQLite's write lock before reading the last hash: a write statement starts the
+        # write transaction even when it changes no row, so no other writer can slip in.
+        conn.execute(text("UPDATE audit_log SET id = id WHERE 0 = 1"))
     last = conn.execute(select(audit_log.c.hash).order_by(desc(audit_log.c.id)).limit(1)).scalar()
     row: dict[str, Any] = {
         # Microseconds are kept exactly by both backends, so the hash can be recomputed.
