@@ -267,3 +267,32 @@ def test_audit_chain_holds_and_tampering_is_found(node: Node, client: TestClient
             audit_log.update().where(audit_log.c.id == row).values(details={"role": "admin"})
         )
         assert audit.verify_chain(conn) == row
+
+
+def test_large_exports_stream_every_row(node: Node, client: TestClient) -> None:
+    with node.engine.begin() as conn:
+        batch_id = conn.execute(sa.text("SELECT max(id) FROM batches")).scalar_one()
+        for number in range(700):
+            insert_event(
+                conn,
+                batch_id,
+                owner=PARTNER_ORG,
+                marking=Marking.AMBER if number % 7 == 0 else Marking.CLEAR,
+                country="UZB",
+                day=dt.date(2022, 1, 1) + dt.timedelta(days=number),
+            )
+    headers = node.headers(PARTNER_ORG, Role.ANALYST)
+    with client.stream(
+        "GET", "/api/v1/events", params={"country": "UZB", "format": "csv"}, headers=headers
+    ) as response:
+        assert response.status_code == 200
+        text = "".join(response.iter_text())
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == 700 and len(text) > 2 * 65536  # sent in several pieces
+    assert [row["date_start"] for row in rows] == sorted(row["date_start"] for row in rows)
+    [row] = _audit_rows(node, "events.read")
+    assert row["details"]["restricted_count"] == 100 and row["details"]["format"] == "csv"
+    geo = client.get(
+        "/api/v1/events", params={"country": "UZB", "format": "geojson"}, headers=headers
+    )
+    assert len(json.loads(geo.text)["features"]) == 700
