@@ -56,8 +56,14 @@ def test_session_cookie_is_secure_and_writes_need_the_csrf_token(
     assert client.get("/api/v1/organisations/OSCE-PO").json()["kind"] == "osce"
     [row] = _audit_rows(node, "organisation.create")[-1:]
     assert row["actor"] == username(NODE_ORG, Role.ADMIN) and row["object_id"] == "OSCE-PO"
-    client.post("/api/v1/auth/logout", headers={"X-CSRF-Token": session["csrf_token"]})
+    stolen = client.cookies["cawarn_session"]
+    out = client.post("/api/v1/auth/logout", headers={"X-CSRF-Token": session["csrf_token"]})
+    assert out.status_code == 204
     assert client.get("/api/v1/me").status_code == 401
+    # Logging out ends the session itself, not only the browser's copy of the cookie.
+    client.cookies.set("cawarn_session", stolen)
+    assert client.get("/api/v1/me").status_code == 401
+    assert _audit_rows(node, "logout")[-1]["actor"] == username(NODE_ORG, Role.ADMIN)
 
 
 def test_a_tampered_or_foreign_cookie_is_no_session(node: Node, client: TestClient) -> None:
@@ -119,8 +125,16 @@ def test_totp_enrolment_then_login_needs_the_code(node: Node, client: TestClient
         "/api/v1/auth/login", json={"username": user, "password": PASSWORD, "totp": bad_code}
     )
     assert bad.status_code == 401
-    ok = _login(client, user, totp=code_at(secret, dt.datetime.now(dt.UTC)))
+    # The code that confirmed the enrolment was used; the next one (one step of drift) is good,
+    # once.
+    following = code_at(secret, dt.datetime.now(dt.UTC) + dt.timedelta(seconds=30))
+    ok = _login(client, user, totp=following)
     assert ok["user"]["totp_enabled"] is True
+    client.cookies.clear()
+    replay = client.post(
+        "/api/v1/auth/login", json={"username": user, "password": PASSWORD, "totp": following}
+    )
+    assert replay.status_code == 401 and "one-time code is wrong" in replay.json()["detail"]
 
 
 def test_read_only_expired_revoked_and_deactivated_keys(node: Node, client: TestClient) -> None:
@@ -296,3 +310,16 @@ def test_large_exports_stream_every_row(node: Node, client: TestClient) -> None:
         "/api/v1/events", params={"country": "UZB", "format": "geojson"}, headers=headers
     )
     assert len(json.loads(geo.text)["features"]) == 700
+
+
+def test_deactivation_or_a_new_role_ends_sessions(node: Node, client: TestClient) -> None:
+    user = username(PARTNER_ORG, Role.REPORTER)
+    _login(client, user)
+    admin = node.headers(PARTNER_ORG, Role.ADMIN)
+    assert client.get("/api/v1/me").json()["user"]["role"] == "reporter"
+    client.patch(f"/api/v1/users/{user}", json={"role": "analyst"}, headers=admin)
+    assert client.get("/api/v1/me").status_code == 401
+    assert _login(client, user)["user"]["role"] == "analyst"
+    client.patch(f"/api/v1/users/{user}", json={"active": False}, headers=admin)
+    client.patch(f"/api/v1/users/{user}", json={"active": True}, headers=admin)
+    assert client.get("/api/v1/me").status_code == 401

@@ -41,6 +41,7 @@ class User:
     active: bool
     totp_enabled: bool
     created_at: dt.datetime
+    session_epoch: int = 0
 
 
 def _now() -> dt.datetime:
@@ -112,6 +113,7 @@ def _user_query() -> Any:
         users.c.active,
         users.c.totp_enabled,
         users.c.created_at,
+        users.c.session_epoch,
         organisations.c.id.label("org_id"),
         organisations.c.code.label("org_code"),
         organisations.c.title.label("org_title"),
@@ -130,6 +132,7 @@ def _user(row: Any) -> User:
         active=bool(row.active),
         totp_enabled=bool(row.totp_enabled),
         created_at=row.created_at,
+        session_epoch=row.session_epoch,
     )
 
 
@@ -230,7 +233,12 @@ def update_user(
     if active is not None and active != user.active:
         values["active"] = active
     if values:
-        conn.execute(users.update().where(users.c.id == user.id).values(**values))
+        # A changed role or a deactivation ends the user's sessions.
+        conn.execute(
+            users.update()
+            .where(users.c.id == user.id)
+            .values(**values, session_epoch=users.c.session_epoch + 1)
+        )
         audit.append(
             conn,
             actor,

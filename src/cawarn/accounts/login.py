@@ -62,6 +62,7 @@ def authenticate(
     if locked_until is not None and locked_until > now:
         return LoginResult(LoginOutcome.LOCKED)
     outcome = LoginOutcome.OK
+    step: int | None = None
     if not verify_password(row.password_hash, password):
         outcome = LoginOutcome.BAD_CREDENTIALS
     elif not row.active:
@@ -69,19 +70,23 @@ def authenticate(
     elif row.totp_enabled and not totp_code:
         # The password was right; ask for the second factor without counting a failure.
         return LoginResult(LoginOutcome.TOTP_REQUIRED)
-    elif row.totp_enabled and not totp.verify_code(row.totp_secret, totp_code or "", at=now):
-        outcome = LoginOutcome.BAD_TOTP
+    elif row.totp_enabled:
+        step = totp.matching_step(row.totp_secret, totp_code or "", at=now)
+        # A code is good once: one seen over someone's shoulder cannot be replayed.
+        if step is None or (row.totp_last_step is not None and step <= row.totp_last_step):
+            outcome = LoginOutcome.BAD_TOTP
     user = user_by_id(conn, row.id)
     assert user is not None
     actor = audit.Actor(row.username, row.id, user.org.code)
     if outcome is LoginOutcome.OK:
-        conn.execute(
-            users.update().where(users.c.id == row.id).values(failed_logins=0, locked_until=None)
-        )
+        values: dict[str, object] = {"failed_logins": 0, "locked_until": None}
+        if row.totp_enabled:
+            values["totp_last_step"] = step
+        conn.execute(users.update().where(users.c.id == row.id).values(**values))
         audit.append(conn, actor, "login.success", object_type="user", object_id=row.username)
         return LoginResult(outcome, user)
     failures = row.failed_logins + 1
-    values: dict[str, object] = {"failed_logins": failures}
+    values = {"failed_logins": failures}
     if failures >= MAX_FAILURES:
         values.update(failed_logins=0, locked_until=now + LOCK_FOR)
     conn.execute(users.update().where(users.c.id == row.id).values(**values))
@@ -94,6 +99,14 @@ def authenticate(
         details={"reason": outcome.value, "locked": failures >= MAX_FAILURES},
     )
     return LoginResult(outcome)
+
+
+def end_sessions(conn: Connection, user: User, *, actor: audit.Actor) -> None:
+    """End every session of the user (logging out ends them on every device)."""
+    conn.execute(
+        users.update().where(users.c.id == user.id).values(session_epoch=users.c.session_epoch + 1)
+    )
+    audit.append(conn, actor, "logout", object_type="user", object_id=user.username)
 
 
 def start_totp_enrolment(conn: Connection, user: User, *, actor: audit.Actor) -> tuple[str, str]:
@@ -118,10 +131,13 @@ def confirm_totp_enrolment(
         raise InputError("A second factor is already enrolled for this account.")
     if secret is None:
         raise InputError("No enrolment is under way; start one first (POST /api/v1/me/totp).")
-    if not totp.verify_code(secret, code, at=now):
+    step = totp.matching_step(secret, code, at=now)
+    if step is None:
         raise InputError(
             "The code does not match the enrolment secret; check the device's clock and "
             "enter the code it shows now."
         )
-    conn.execute(users.update().where(users.c.id == user.id).values(totp_enabled=True))
+    conn.execute(
+        users.update().where(users.c.id == user.id).values(totp_enabled=True, totp_last_step=step)
+    )
     audit.append(conn, actor, "totp.enable", object_type="user", object_id=user.username)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 
 import pyotp
 
@@ -19,14 +20,25 @@ def provisioning_uri(secret: str, username: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name=ISSUER)
 
 
-def verify_code(secret: str, code: str, *, at: dt.datetime | None = None) -> bool:
-    """Whether the code is valid now, allowing one step of clock drift either way."""
+STEP_SECONDS = 30
+
+
+def matching_step(secret: str, code: str, *, at: dt.datetime | None = None) -> int | None:
+    """The time step whose code this is, allowing one step of clock drift either way."""
     code = code.strip().replace(" ", "")
     if not (code.isdigit() and len(code) == 6):
-        return False
-    return bool(
-        pyotp.TOTP(secret).verify(code, for_time=at or dt.datetime.now(dt.UTC), valid_window=1)
-    )
+        return None
+    now = int((at or dt.datetime.now(dt.UTC)).timestamp()) // STEP_SECONDS
+    totp = pyotp.TOTP(secret)
+    for step in (now, now - 1, now + 1):
+        if hmac.compare_digest(str(totp.at(step * STEP_SECONDS)), code):
+            return step
+    return None
+
+
+def verify_code(secret: str, code: str, *, at: dt.datetime | None = None) -> bool:
+    """Whether the code is valid now, allowing one step of clock drift either way."""
+    return matching_step(secret, code, at=at) is not None
 
 
 def code_at(secret: str, at: dt.datetime) -> str:

@@ -295,9 +295,12 @@ users = Table(
     Column("password_hash", Text, nullable=False),  # argon2id, PHC string
     Column("totp_secret", String(64)),  # base32; NULL until the user starts enrolment
     Column("totp_enabled", Boolean, nullable=False, server_default=text("false")),
+    Column("totp_last_step", BigInteger),  # the last accepted code's time step: no replays
     Column("active", Boolean, nullable=False, server_default=text("true")),
     Column("failed_logins", Integer, nullable=False, server_default=text("0")),
     Column("locked_until", DateTime(timezone=True)),
+    # Raised by logout and deactivation: sessions signed with an older value are over.
+    Column("session_epoch", Integer, nullable=False, server_default=text("0")),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_users_org_id", "org_id"),
 )

@@ -104,7 +104,7 @@ def authenticate(
         if session is not None:
             with transaction(engine) as conn:
                 user = user_by_id(conn, session.user_id)
-            if user is not None and user.active:
+            if user is not None and user.active and user.session_epoch == session.epoch:
                 return Principal(
                     user, "session", False, settings.organisation, csrf_token=session.csrf_token
                 )

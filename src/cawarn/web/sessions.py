@@ -22,6 +22,7 @@ class Session:
 
     user_id: int
     csrf_token: str
+    epoch: int
 
 
 class SessionSigner:
@@ -31,10 +32,10 @@ class SessionSigner:
         self._serializer = URLSafeTimedSerializer(secret_key, salt="cawarn-session")
         self.max_age = max_age
 
-    def new(self, user_id: int) -> tuple[str, Session]:
+    def new(self, user_id: int, epoch: int) -> tuple[str, Session]:
         """A cookie value for a fresh session and the session it carries."""
-        session = Session(user_id=user_id, csrf_token=secrets.token_urlsafe(32))
-        value = self._serializer.dumps({"u": user_id, "c": session.csrf_token})
+        session = Session(user_id=user_id, csrf_token=secrets.token_urlsafe(32), epoch=epoch)
+        value = self._serializer.dumps({"u": user_id, "c": session.csrf_token, "e": epoch})
         return value, session
 
     def read(self, value: str) -> Session | None:
@@ -43,10 +44,12 @@ class SessionSigner:
             data = self._serializer.loads(value, max_age=self.max_age)
         except BadSignature:  # SignatureExpired is a subclass
             return None
-        if not isinstance(data, dict) or not isinstance(data.get("u"), int):
+        if not isinstance(data, dict):
             return None
-        csrf = data.get("c")
-        return Session(user_id=data["u"], csrf_token=csrf) if isinstance(csrf, str) else None
+        user_id, csrf, epoch = data.get("u"), data.get("c"), data.get("e")
+        if isinstance(user_id, int) and isinstance(csrf, str) and isinstance(epoch, int):
+            return Session(user_id=user_id, csrf_token=csrf, epoch=epoch)
+        return None
 
 
 class RateLimiter:

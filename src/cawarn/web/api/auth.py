@@ -10,6 +10,7 @@ from cawarn.accounts.login import (
     LoginOutcome,
     authenticate,
     confirm_totp_enrolment,
+    end_sessions,
     start_totp_enrolment,
 )
 from cawarn.domain.access import Action
@@ -55,7 +56,7 @@ def login(
     if result.outcome is not LoginOutcome.OK or result.user is None:
         raise HTTPException(401, _MESSAGES[result.outcome])
     signer: SessionSigner = request.app.state.sessions
-    value, session = signer.new(result.user.id)
+    value, session = signer.new(result.user.id, result.user.session_epoch)
     response.set_cookie(
         COOKIE_NAME,
         value,
@@ -72,9 +73,14 @@ def login(
 
 @router.post("/auth/logout", status_code=204)
 def logout(
-    response: Response, principal: Annotated[Principal, Depends(require(Action.READ_SELF))]
+    response: Response,
+    engine: EngineDep,
+    principal: Annotated[Principal, Depends(require(Action.READ_SELF))],
 ) -> Response:
-    """End the session in this browser (removes the cookie)."""
+    """End the caller's sessions, on every device, and remove the cookie (keys stay valid)."""
+    if principal.via == "session":
+        with transaction(engine) as conn:
+            end_sessions(conn, principal.user, actor=principal.actor)
     response.delete_cookie(COOKIE_NAME, path="/", secure=True, httponly=True, samesite="strict")
     response.status_code = 204
     return response
