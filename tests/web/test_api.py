@@ -323,3 +323,12 @@ def test_deactivation_or_a_new_role_ends_sessions(node: Node, client: TestClient
     client.patch(f"/api/v1/users/{user}", json={"active": False}, headers=admin)
     client.patch(f"/api/v1/users/{user}", json={"active": True}, headers=admin)
     assert client.get("/api/v1/me").status_code == 401
+
+
+def test_administrators_cannot_lock_themselves_out(node: Node, client: TestClient) -> None:
+    me = username(NODE_ORG, Role.ADMIN)
+    answer = client.patch(
+        f"/api/v1/users/{me}", json={"active": False}, headers=node.headers(NODE_ORG, Role.ADMIN)
+    )
+    assert answer.status_code == 422 and "another administrator" in answer.json()["detail"]
+    assert client.get("/api/v1/me", headers=node.headers(NODE_ORG, Role.ADMIN)).status_code == 200

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy import Connection
 
 from cawarn.accounts import directory
-from cawarn.domain import NotFoundError
+from cawarn.domain import InputError, NotFoundError
 from cawarn.domain.access import Action
 from cawarn.web.api import schemas
 from cawarn.web.api.convert import user_out
@@ -82,6 +82,11 @@ def update_user(
     username: Username,
 ) -> schemas.User:
     """Change a user's role, or deactivate or reactivate the account."""
+    if username == principal.user.username:
+        raise InputError(
+            "Administrators cannot change their own role or deactivate themselves (the node "
+            "could be left without one); ask another administrator."
+        )
     with transaction(engine) as conn:
         _visible_user(conn, principal, username)
         user = directory.update_user(
