@@ -332,3 +332,38 @@ def test_administrators_cannot_lock_themselves_out(node: Node, client: TestClien
     )
     assert answer.status_code == 422 and "another administrator" in answer.json()["detail"]
     assert client.get("/api/v1/me", headers=node.headers(NODE_ORG, Role.ADMIN)).status_code == 200
+
+
+def test_own_keys_and_password(node: Node, client: TestClient) -> None:
+    user = username(NODE_ORG, Role.VERIFIER)
+    headers = node.headers(NODE_ORG, Role.VERIFIER)
+    made = client.post("/api/v1/me/apikeys", json={"read_only": True}, headers=headers)
+    assert made.status_code == 201
+    key = made.json()["key"]
+    assert made.json()["read_only"] and made.json()["expires_at"] is not None
+    listed = client.get("/api/v1/me/apikeys", headers=headers).json()
+    assert made.json()["prefix"] in {k["prefix"] for k in listed}
+    assert all("key" not in k for k in listed)
+    new_key = {"Authorization": f"Bearer {key}"}
+    assert client.get("/api/v1/me", headers=new_key).json()["read_only"] is True
+    assert client.post("/api/v1/me/apikeys", json={}, headers=new_key).status_code == 403
+    session = _login(client, user)
+    wrong = client.post(
+        "/api/v1/me/password",
+        json={"current": "not it", "new": "a brand new password"},
+        headers={"X-CSRF-Token": session["csrf_token"]},
+    )
+    assert wrong.status_code == 422
+    changed = client.post(
+        "/api/v1/me/password",
+        json={"current": PASSWORD, "new": "a brand new password"},
+        headers={"X-CSRF-Token": session["csrf_token"]},
+    )
+    assert changed.status_code == 204
+    assert client.get("/api/v1/me").status_code == 401  # the session ended with the old password
+    _login(client, user, password="a brand new password")
+    assert (
+        client.delete(f"/api/v1/me/apikeys/{made.json()['prefix']}", headers=headers).status_code
+        == 204
+    )
+    assert client.get("/api/v1/me", headers=new_key).status_code == 401

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from cawarn.accounts.totp import code_at
 from cawarn.domain import Marking
 from cawarn.domain.access import Action, Role, allows, may_read_marking
-from tests.web.conftest import NODE_ORG, OTHER_ORG, PARTNER_ORG, Node, username
+from tests.web.conftest import NODE_ORG, OTHER_ORG, PARTNER_ORG, PASSWORD, Node, username
 
 ORGS = (NODE_ORG, PARTNER_ORG)
 
@@ -128,6 +128,17 @@ def _totp_confirm_cases(node: Node, client: TestClient, org: str, role: Role) ->
     yield Case("/api/v1/me/totp/confirm", 204, {"code": code})
 
 
+def _key_revoke_cases(node: Node, client: TestClient, org: str, role: Role) -> Iterator[Case]:
+    made = client.post(
+        "/api/v1/me/apikeys", json={"expires_in_days": 1}, headers=node.headers(org, role)
+    )
+    own = made.json()["prefix"] if made.status_code == 201 else "nokey000"
+    yield Case(f"/api/v1/me/apikeys/{own}", 204)
+    # Someone else's key is not the caller's to see or revoke.
+    other = node.keys[(_other(org), role)].split("_")[1]
+    yield Case(f"/api/v1/me/apikeys/{other}", 404)
+
+
 #: Every route: its action (None = open to anyone) and the requests that exercise it.
 RULES: dict[tuple[str, str], tuple[Action | None, Cases]] = {
     ("POST", "/api/v1/auth/login"): (None, _one("/api/v1/auth/login", 401)),
@@ -135,6 +146,16 @@ RULES: dict[tuple[str, str], tuple[Action | None, Cases]] = {
     ("GET", "/api/v1/me"): (Action.READ_SELF, _one("/api/v1/me", 200)),
     ("POST", "/api/v1/me/totp"): (Action.WRITE_SELF, _one("/api/v1/me/totp", 201)),
     ("POST", "/api/v1/me/totp/confirm"): (Action.WRITE_SELF, _totp_confirm_cases),
+    ("POST", "/api/v1/me/password"): (
+        Action.WRITE_SELF,
+        _one("/api/v1/me/password", 204, {"current": PASSWORD, "new": PASSWORD + " again"}),
+    ),
+    ("GET", "/api/v1/me/apikeys"): (Action.READ_SELF, _one("/api/v1/me/apikeys", 200)),
+    ("POST", "/api/v1/me/apikeys"): (
+        Action.WRITE_SELF,
+        _one("/api/v1/me/apikeys", 201, {"read_only": True, "expires_in_days": 1}),
+    ),
+    ("DELETE", "/api/v1/me/apikeys/{prefix}"): (Action.WRITE_SELF, _key_revoke_cases),
     ("GET", "/api/v1/events"): (Action.READ_EVENTS, _event_list_cases),
     ("GET", "/api/v1/events/{uid}"): (Action.READ_EVENTS, _event_cases),
     ("GET", "/api/v1/units"): (Action.READ_UNITS, _one("/api/v1/units", 200)),

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, select
 
 from cawarn.accounts import audit, totp
 from cawarn.accounts.directory import User, user_by_id
-from cawarn.accounts.passwords import dummy_hash, verify_password
+from cawarn.accounts.passwords import dummy_hash, hash_password, verify_password
 from cawarn.domain import InputError
 from cawarn.store.tables import users
 
@@ -141,3 +141,20 @@ def confirm_totp_enrolment(
         users.update().where(users.c.id == user.id).values(totp_enabled=True, totp_last_step=step)
     )
     audit.append(conn, actor, "totp.enable", object_type="user", object_id=user.username)
+
+
+def change_password(
+    conn: Connection, user: User, current: str, new: str, *, actor: audit.Actor
+) -> None:
+    """Replace the user's password after checking the current one; ends every session."""
+    stored = conn.execute(select(users.c.password_hash).where(users.c.id == user.id)).scalar()
+    if stored is None or not verify_password(stored, current):
+        raise InputError("The current password is wrong; the password was not changed.")
+    if new == current:
+        raise InputError("The new password is the same as the current one; choose another.")
+    conn.execute(
+        users.update()
+        .where(users.c.id == user.id)
+        .values(password_hash=hash_password(new), session_epoch=users.c.session_epoch + 1)
+    )
+    audit.append(conn, actor, "password.change", object_type="user", object_id=user.username)

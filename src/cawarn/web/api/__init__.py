@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from cawarn.web.api import audit, auth, events, geography, organisations, panels, users
+from cawarn.web.api import (
+    apikeys,
+    audit,
+    auth,
+    events,
+    geography,
+    organisations,
+    panels,
+    users,
+)
 
 PREFIX = "/api/v1"
 
@@ -17,6 +26,6 @@ def api_router() -> APIRouter:
     one :class:`cawarn.domain.access.Action` through :func:`cawarn.web.deps.require`.
     """
     router = APIRouter(prefix=PREFIX)
-    for module in (auth, events, geography, panels, organisations, users, audit):
+    for module in (auth, apikeys, events, geography, panels, organisations, users, audit):
         router.include_router(module.router)
     return router

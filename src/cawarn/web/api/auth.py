@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from cawarn.accounts.login import (
     LoginOutcome,
     authenticate,
+    change_password,
     confirm_totp_enrolment,
     end_sessions,
     start_totp_enrolment,
@@ -116,4 +117,16 @@ def totp_confirm(
     """Confirm the enrolment with a current code; from now on login asks for a code."""
     with transaction(engine) as conn:
         confirm_totp_enrolment(conn, principal.user, body.code, actor=principal.actor)
+    return Response(status_code=204)
+
+
+@router.post("/me/password", status_code=204)
+def password(
+    body: schemas.PasswordChange,
+    engine: EngineDep,
+    principal: Annotated[Principal, Depends(require(Action.WRITE_SELF))],
+) -> Response:
+    """Change one's password; every session ends (log in again with the new one)."""
+    with transaction(engine) as conn:
+        change_password(conn, principal.user, body.current, body.new, actor=principal.actor)
     return Response(status_code=204)

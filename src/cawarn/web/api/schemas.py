@@ -112,6 +112,43 @@ class LoginOut(BaseModel):
     expires_in: int = Field(description="Seconds the session lasts.")
 
 
+class PasswordChange(BaseModel):
+    """A new password, with the current one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    current: str = Field(min_length=1, max_length=1024)
+    new: str = Field(min_length=12, max_length=1024)
+
+
+class ApiKey(BaseModel):
+    """An API key as listed: its prefix and state, never the key."""
+
+    prefix: str
+    read_only: bool
+    created_at: UtcDateTime
+    expires_at: UtcDateTime | None
+    revoked_at: UtcDateTime | None
+    last_used_at: UtcDateTime | None
+
+
+class ApiKeyIn(BaseModel):
+    """A new key for oneself."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    read_only: bool = False
+    expires_in_days: int | None = Field(
+        default=90, ge=1, le=3650, description="null for a key that never expires"
+    )
+
+
+class ApiKeyCreated(ApiKey):
+    """A new key: ``key`` is shown only in this answer."""
+
+    key: str
+
+
 class TotpStart(BaseModel):
     """A second-factor enrolment under way: the secret, also as an otpauth URI for a QR code."""
 
