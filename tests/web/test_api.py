@@ -243,6 +243,13 @@ def test_event_filters_pagination_and_exports(node: Node, client: TestClient) ->
         client.get("/api/v1/events", params={"source": "other"}, headers=headers).json()["total"]
         == 0
     )
+    # Every seeded event lies at 42.87 N 74.59 E (Bishkek).
+    inside = client.get("/api/v1/events", params={"bbox": "74,42,75,43"}, headers=headers).json()
+    outside = client.get("/api/v1/events", params={"bbox": "60,35,70,40"}, headers=headers).json()
+    assert inside["total"] == 7 + 4 + 2 and outside["total"] == 0
+    for bad in ("1,2,3", "75,42,74,43", "a,b,c,d", "0,0,0,nan"):
+        answer = client.get("/api/v1/events", params={"bbox": bad}, headers=headers)
+        assert answer.status_code == 422 and "min_lon" in answer.json()["detail"], bad
     backwards = client.get(
         "/api/v1/events", params={"from": "2023-03-04", "to": "2023-03-01"}, headers=headers
     )

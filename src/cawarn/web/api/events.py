@@ -7,6 +7,7 @@ Each caller sees only the events whose marking their role and organisation may r
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Iterator
 from enum import StrEnum
 from typing import Annotated, Any
@@ -44,6 +45,24 @@ class Format(StrEnum):
     JSON = "json"
     CSV = "csv"
     GEOJSON = "geojson"
+
+
+def parse_bbox(text: str) -> tuple[float, float, float, float]:
+    """A bounding box ``min_lon,min_lat,max_lon,max_lat`` in degrees (WGS 84)."""
+    try:
+        values = [float(part) for part in text.split(",")]
+    except ValueError:
+        values = []
+    if (
+        len(values) != 4
+        or not all(math.isfinite(value) for value in values)
+        or not (-180 <= values[0] <= values[2] <= 180 and -90 <= values[1] <= values[3] <= 90)
+    ):
+        raise InputError(
+            f"bbox {text!r} is not a box; write min_lon,min_lat,max_lon,max_lat in degrees "
+            "with the minimum first, e.g. 66.5,36.6,75.2,41.1."
+        )
+    return values[0], values[1], values[2], values[3]
 
 
 def visible(principal: Principal) -> ColumnElement[bool]:
@@ -138,6 +157,14 @@ def list_events(
     per_page: Annotated[int, Query(ge=1, le=1000)] = 100,
     format: Annotated[Format, Query(description="json (paginated), csv or geojson")] = Format.JSON,
     hxl: Annotated[bool, Query(description="CSV only: add the HXL hashtag row")] = False,
+    bbox: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            description="Only events located in this box: min_lon,min_lat,max_lon,max_lat",
+            examples=["66.5,36.6,75.2,41.1"],
+        ),
+    ] = None,
 ) -> Any:
     """Current events matching the filters, oldest first; CSV and GeoJSON hold every match."""
     if date_from and date_to and date_from > date_to:
@@ -151,6 +178,13 @@ def list_events(
         source=tuple(source or ()),
     )
     where = visible(principal)
+    box = parse_bbox(bbox) if bbox is not None else None
+    if box is not None:
+        where = and_(
+            where,
+            events.c.longitude.between(box[0], box[2]),
+            events.c.latitude.between(box[1], box[3]),
+        )
     order = (events.c.date_start, events.c.source, events.c.source_event_id)
     what: dict[str, Any] = {
         "filter": {
@@ -160,6 +194,7 @@ def list_events(
             "admin1": list(flt.admin1),
             "category": list(flt.category),
             "source": list(flt.source),
+            "bbox": list(box) if box else None,
         },
         "format": format.value,
     }
