@@ -245,3 +245,12 @@ def test_a_hidden_event_and_a_missing_one_answer_alike(
     assert answers[0].json()["detail"].replace(hidden, "X") == answers[1].json()["detail"].replace(
         missing, "X"
     )
+
+
+def test_a_forbidden_route_looks_like_a_missing_one(node: Node, client: TestClient) -> None:
+    headers = node.headers(PARTNER_ORG, Role.REPORTER)
+    forbidden = client.get("/api/v1/audit", headers=headers)
+    missing = client.get("/api/v1/nothing-here", headers=headers)
+    assert (forbidden.status_code, forbidden.json()) == (missing.status_code, missing.json())
+    assert forbidden.headers["cache-control"] == "no-store"
+    assert forbidden.headers["x-content-type-options"] == "nosniff"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine
 
 from cawarn import __version__
@@ -65,6 +65,17 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         "ip": RateLimiter(LOGIN_LIMIT_IP, LOGIN_WINDOW),
         "user": RateLimiter(LOGIN_LIMIT_USER, LOGIN_WINDOW),
     }
+
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        # Answers hold restricted content: no cache may keep them, no browser may guess types.
+        response.headers.setdefault("Cache-Control", "no-store")
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
 
     @app.exception_handler(CawarnError)
     async def cawarn_error(request: Request, err: CawarnError) -> JSONResponse:

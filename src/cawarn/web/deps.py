@@ -25,6 +25,8 @@ _cookie = APIKeyCookie(
     name=COOKIE_NAME, auto_error=False, description="The session cookie set by /auth/login."
 )
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+#: What a route the caller may not use answers: the same as a path that does not exist.
+NOT_FOUND = "Not Found"
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +128,7 @@ def require(action: Action) -> Callable[..., Principal]:
 
     def dependency(request: Request, principal: PrincipalDep) -> Principal:
         if not allows(principal.user.role, action):
-            raise NotFoundError("Not found.")
+            raise NotFoundError(NOT_FOUND)
         if action in WRITES and principal.read_only:
             raise HTTPException(
                 403, "This API key is read-only; use a key without --read-only to change data."

@@ -10,7 +10,7 @@ from cawarn.accounts import directory
 from cawarn.domain import NotFoundError
 from cawarn.domain.access import Action
 from cawarn.web.api import schemas
-from cawarn.web.deps import EngineDep, Principal, require, transaction
+from cawarn.web.deps import NOT_FOUND, EngineDep, Principal, require, transaction
 
 router = APIRouter(tags=["organisations"], responses=schemas.ERRORS)
 
@@ -48,7 +48,7 @@ def create_organisation(
 ) -> schemas.Organisation:
     """Add an organisation (administrators of the node's own organisation only)."""
     if not principal.sees_every_organisation:
-        raise NotFoundError("Not found.")
+        raise NotFoundError(NOT_FOUND)
     with transaction(engine) as conn:
         org = directory.create_organisation(
             conn, body.code, body.title, body.kind, actor=principal.actor
