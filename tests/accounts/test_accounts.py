@@ -71,6 +71,14 @@ def test_keys_are_stored_hashed_and_expire(accounts: sa.Engine) -> None:
         )
         stored = conn.execute(sa.select(api_keys)).one()
         assert key not in repr(tuple(stored)) and stored.prefix == record.prefix
+        assert verify_key(conn, key, now=now + dt.timedelta(hours=22)) is not None
+        used = conn.execute(sa.select(api_keys.c.last_used_at)).scalar_one()
+        # SQLite gives the time back without its zone (UTC); PostgreSQL with it.
+        assert (used if used.tzinfo else used.replace(tzinfo=dt.UTC)) == now + dt.timedelta(
+            hours=22
+        )
+        verify_key(conn, key, now=now + dt.timedelta(hours=22, seconds=30))
+        assert conn.execute(sa.select(api_keys.c.last_used_at)).scalar_one() == used
         verified = verify_key(conn, key, now=now + dt.timedelta(hours=23))
         assert (
             verified is not None and verified.read_only and verified.user.username == "tjk.analyst"

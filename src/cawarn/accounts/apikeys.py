@@ -22,6 +22,7 @@ from cawarn.store.tables import api_keys
 
 KEY_PREFIX = "cawarn_"
 _KEY = re.compile(r"^cawarn_([a-z0-9]{8})_([A-Za-z0-9_-]{43})$")
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 _DURATION = re.compile(r"^(\d{1,5})([dhw])$")
 
 
@@ -131,7 +132,10 @@ def verify_key(conn: Connection, key: str, *, now: dt.datetime | None = None) ->
     user = user_by_id(conn, row.user_id)
     if user is None or not user.active:
         return None
-    conn.execute(api_keys.update().where(api_keys.c.id == row.id).values(last_used_at=now))
+    last_used = _aware(row.last_used_at)
+    # Recorded to the minute, so a busy client does not make every read a write.
+    if last_used is None or now - last_used >= LAST_USED_RESOLUTION:
+        conn.execute(api_keys.update().where(api_keys.c.id == row.id).values(last_used_at=now))
     return VerifiedKey(prefix=row.prefix, read_only=bool(row.read_only), user=user)
 
 
