@@ -374,3 +374,17 @@ def test_own_keys_and_password(node: Node, client: TestClient) -> None:
         == 204
     )
     assert client.get("/api/v1/me", headers=new_key).status_code == 401
+
+
+def test_units_and_panels(store: sa.Engine, node: Node, client: TestClient) -> None:
+    headers = node.headers(PARTNER_ORG, Role.DUTY_OFFICER)
+    units = client.get("/api/v1/units", params={"country": "TJK"}, headers=headers).json()
+    assert units and {unit["country"] for unit in units} == {"TJK"}
+    assert all(unit["code"].startswith("TJ-") and unit["name_ru"] for unit in units)
+    assert [unit["code"] for unit in units] == sorted(unit["code"] for unit in units)
+    everything = client.get("/api/v1/units", headers=headers).json()
+    assert {unit["country"] for unit in everything} == {"AFG", "KAZ", "KGZ", "TJK", "TKM", "UZB"}
+    [panel] = client.get("/api/v1/panels", headers=headers).json()
+    detail = client.get(f"/api/v1/panels/{panel['id']}", headers=headers).json()
+    assert detail["level"] == "country" and detail["columns"] == ["ged_best"]
+    assert client.get("/api/v1/panels/999999", headers=headers).status_code == 404
