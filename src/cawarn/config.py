@@ -34,6 +34,8 @@ class FileConfig(BaseModel):
     snap_tolerance_km: float = Field(default=10.0, ge=0, le=100)
     geoboundaries_api: str = "https://www.geoboundaries.org"
     ucdp_api: str = "https://ucdp.uu.se"
+    secret_key: str | None = None
+    demo: bool = False
 
     @field_validator("region")
     @classmethod
@@ -60,6 +62,8 @@ class Settings(BaseSettings):
     geoboundaries_api: str = "https://www.geoboundaries.org"
     ucdp_api: str = "https://ucdp.uu.se"
     ucdp_token: str | None = None
+    secret_key: str | None = None
+    demo: bool = False
 
     @classmethod
     def settings_customise_sources(
@@ -172,4 +176,17 @@ def render_config(config: FileConfig) -> str:
     ]
     if config.database_url:
         lines.append(f'database_url = "{config.database_url}"')
+    lines += [
+        "",
+        "# The key that signs web sessions; 'cawarn serve' refuses to start without one (at",
+        "# least 32 random characters). Better kept out of this file: set CAWARN_SECRET_KEY.",
+        '# secret_key = "..."',
+    ]
+    if config.demo:
+        lines += [
+            "",
+            "# A demo node: its events are simulated, and the server may start without a",
+            "# secret key (sessions then end when it stops). Never set this on a real node.",
+            "demo = true",
+        ]
     return "\n".join(lines) + "\n"

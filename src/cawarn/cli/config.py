@@ -33,7 +33,7 @@ def show(ctx: typer.Context) -> None:
     """Print the settings in force (config file and CAWARN_* variables), secrets hidden."""
     cli = state(ctx)
     values = cli.settings.model_dump(mode="json")
-    for secret in ("ucdp_token",):
+    for secret in ("ucdp_token", "secret_key"):
         if values.get(secret):
             values[secret] = "***"
     print(json.dumps(values, indent=2, ensure_ascii=False))

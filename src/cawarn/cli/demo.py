@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import time
 from pathlib import Path
@@ -11,9 +12,12 @@ from typing import Annotated
 import typer
 
 from cawarn.cli.context import CliState, state
+from cawarn.cli.serve import HostOpt, PortOpt
 from cawarn.domain import ConfigError
 
 STEPS = 6
+#: The demo node's administrator; its password is made up and printed once.
+DEMO_ADMIN = "demo.admin"
 
 
 def register(app: typer.Typer) -> None:
@@ -45,7 +49,7 @@ def _fresh_home(cli: CliState, reset: bool) -> None:
 def demo(
     ctx: typer.Context,
     no_serve: Annotated[
-        bool, typer.Option("--no-serve", help="Stop after the pipeline; do not serve the web UI.")
+        bool, typer.Option("--no-serve", help="Stop after the pipeline; do not serve the API.")
     ] = False,
     reset: Annotated[
         bool, typer.Option("--reset", help="Replace an existing node home with a fresh one.")
@@ -54,6 +58,8 @@ def demo(
     start: Annotated[str, typer.Option(help="First month of the scenario, YYYY-MM.")] = "2000-01",
     end: Annotated[str, typer.Option(help="Last month of the scenario, YYYY-MM.")] = "2024-12",
     scale: Annotated[float, typer.Option(help="Scenario size (1 is a demo-sized file).")] = 1.0,
+    host: HostOpt = "127.0.0.1",
+    port: PortOpt = 8000,
 ) -> None:
     """Create a fresh demo node: boundaries, a synthetic scenario ingested, every stage run."""
     from cawarn.cli.geo import import_boundaries
@@ -61,12 +67,16 @@ def demo(
     from cawarn.cli.node import create_home, print_status
     from cawarn.cli.panel import build_and_save
     from cawarn.cli.scenario import run_generate
+    from cawarn.cli.serve import run_server
+    from cawarn.cli.user import create_admin_user
 
     cli = state(ctx)
     began = time.perf_counter()
     _fresh_home(cli, reset)
-    _step(cli, 1, f"creating the node home {cli.home_dir}")
-    create_home(cli, organisation="Demo node", region=None)
+    _step(cli, 1, f"creating the node home {cli.home_dir} and its administrator")
+    create_home(cli, organisation="Demo node", region=None, demo=True)
+    password = secrets.token_urlsafe(18)
+    create_admin_user(cli, DEMO_ADMIN, cli.settings.organisation, password)
     geo_source = os.environ.get("CAWARN_GEO_SOURCE")
     if geo_source:
         _step(cli, 2, f"importing admin-1 boundaries from {geo_source}")
@@ -90,7 +100,9 @@ def demo(
         f"Demo node ready in {time.perf_counter() - began:.0f} s at {cli.home_dir}. Its events are "
         "SIMULATED (source synthetic:...), not real."
     )
+    cli.out.print(
+        f"Administrator: {DEMO_ADMIN}, password: {password} (shown only now; "
+        "'cawarn apikey create --user demo.admin' makes an API key)."
+    )
     if not no_serve:
-        cli.out.print(
-            "The web UI is not built yet, so there is nothing to serve; the demo ends here."
-        )
+        run_server(cli, host, port)

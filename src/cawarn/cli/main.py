@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from cawarn import __version__
+from cawarn.cli import apikey as apikey_cli
 from cawarn.cli import config as config_cli
 from cawarn.cli import demo as demo_cli
 from cawarn.cli import events as events_cli
@@ -16,8 +17,11 @@ from cawarn.cli import forecast as forecast_cli
 from cawarn.cli import geo as geo_cli
 from cawarn.cli import ingest as ingest_cli
 from cawarn.cli import node as node_cli
+from cawarn.cli import org as org_cli
 from cawarn.cli import panel as panel_cli
 from cawarn.cli import scenario as scenario_cli
+from cawarn.cli import serve as serve_cli
+from cawarn.cli import user as user_cli
 from cawarn.cli.context import CliState
 from cawarn.domain import CawarnError
 
@@ -70,6 +74,10 @@ app.add_typer(events_cli.app, name="events")
 events_cli.register_quarantine(app)
 app.add_typer(panel_cli.app, name="panel")
 app.add_typer(forecast_cli.app, name="forecast")
+app.add_typer(org_cli.app, name="org")
+app.add_typer(user_cli.app, name="user")
+app.add_typer(apikey_cli.app, name="apikey")
+serve_cli.register(app)
 
 
 def run() -> None:

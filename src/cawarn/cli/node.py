@@ -34,7 +34,9 @@ def init(
     create_home(state(ctx), organisation=organisation, region=region)
 
 
-def create_home(cli: CliState, *, organisation: str | None, region: str | None) -> None:
+def create_home(
+    cli: CliState, *, organisation: str | None, region: str | None, demo: bool = False
+) -> None:
     """Write the config file if there is none, and bring the store to the newest schema."""
     home = cli.home_dir
     path = home / CONFIG_FILE
@@ -49,7 +51,7 @@ def create_home(cli: CliState, *, organisation: str | None, region: str | None) 
             )
         cli.note(f"Using the existing config file {path}.")
     else:
-        values: dict[str, Any] = {}
+        values: dict[str, Any] = {"demo": demo}
         if organisation:
             values["organisation"] = organisation
         if region:

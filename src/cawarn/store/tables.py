@@ -271,3 +271,71 @@ forecasts = Table(
     UniqueConstraint("run_id", "model", "unit", "step"),
     Index("ix_forecasts_unit_month", "unit", "month_id"),
 )
+
+# Accounts. Only what authorisation needs: a username and a role, never a person's name, e-mail
+# or telephone (DESIGN.md principle 1).
+organisations = Table(
+    "organisations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # The short code; events name their owner by it (events.owner_org).
+    Column("code", String(100), nullable=False, unique=True),
+    Column("title", Text, nullable=False),  # the organisation's full title
+    Column("kind", String(20), nullable=False),  # state | un | osce | other
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("org_id", Integer, ForeignKey("organisations.id"), nullable=False),
+    Column("role", String(30), nullable=False),
+    Column("password_hash", Text, nullable=False),  # argon2id, PHC string
+    Column("totp_secret", String(64)),  # base32; NULL until the user starts enrolment
+    Column("totp_enabled", Boolean, nullable=False, server_default=text("false")),
+    Column("totp_last_step", BigInteger),  # the last accepted code's time step: no replays
+    Column("active", Boolean, nullable=False, server_default=text("true")),
+    Column("failed_logins", Integer, nullable=False, server_default=text("0")),
+    Column("locked_until", DateTime(timezone=True)),
+    # Raised by logout and deactivation: sessions signed with an older value are over.
+    Column("session_epoch", Integer, nullable=False, server_default=text("0")),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_users_org_id", "org_id"),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("prefix", String(16), nullable=False, unique=True),  # shown in listings and logs
+    Column("key_hash", String(64), nullable=False),  # sha256 of the whole key
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("read_only", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("last_used_at", DateTime(timezone=True)),
+    Index("ix_api_keys_user_id", "user_id"),
+)
+
+# Append-only and hash-chained: each row's hash covers its content and the previous row's hash,
+# so a changed or deleted row breaks the chain from there on.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor_user_id", Integer, ForeignKey("users.id")),  # NULL for the command line
+    Column("actor", String(64), nullable=False),  # username, or "cli" / "system"
+    Column("org", String(100)),  # the actor's organisation code
+    Column("action", String(60), nullable=False),  # e.g. user.create, events.read
+    Column("object_type", String(40)),
+    Column("object_id", String(100)),
+    Column("marking", String(20)),  # the highest TLP marking of what was read or written
+    Column("details", JSONText, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False, unique=True),
+    Index("ix_audit_log_org_at", "org", "at"),
+)

@@ -1,0 +1,85 @@
+"""``create_app(settings)``: the FastAPI application of a node."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import Engine
+
+from cawarn import __version__
+from cawarn.config import Settings
+from cawarn.domain import CawarnError
+from cawarn.web.api import PREFIX, api_router
+from cawarn.web.secret_key import resolve_secret_key
+from cawarn.web.sessions import RateLimiter, SessionSigner
+
+#: Login attempts allowed per client address and per username in LOGIN_WINDOW seconds.
+LOGIN_LIMIT_IP = 30
+LOGIN_LIMIT_USER = 10
+LOGIN_WINDOW = 300.0
+
+
+def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
+    """The app for a node; refuses (ConfigError) without a secret key outside demo mode.
+
+    The store's schema is checked when the app starts serving, not here.
+    """
+    from cawarn.store.engine import create_engine_for, require_current_schema
+
+    secret_key, ephemeral = resolve_secret_key(settings)
+    own_engine = engine is None
+    the_engine = engine if engine is not None else create_engine_for(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        require_current_schema(the_engine)
+        try:
+            yield
+        finally:
+            if own_engine:
+                the_engine.dispose()
+
+    app = FastAPI(
+        title="cawarn node API",
+        version=__version__,
+        description=(
+            "The JSON API of a cawarn node. Authenticate with an API key "
+            "(`Authorization: Bearer <key>`) or a session from `/api/v1/auth/login`; cookie "
+            "sessions send `X-CSRF-Token` with every change. What the caller may not see "
+            "answers 404."
+        ),
+        openapi_url=f"{PREFIX}/openapi.json",
+        # Swagger UI and ReDoc load scripts from a CDN; a node is air-gapped.
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = the_engine
+    app.state.sessions = SessionSigner(secret_key)
+    app.state.ephemeral_secret = ephemeral
+    app.state.login_limiters = {
+        "ip": RateLimiter(LOGIN_LIMIT_IP, LOGIN_WINDOW),
+        "user": RateLimiter(LOGIN_LIMIT_USER, LOGIN_WINDOW),
+    }
+
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        # Answers hold restricted content: no cache may keep them, no browser may guess types.
+        response.headers.setdefault("Cache-Control", "no-store")
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+    @app.exception_handler(CawarnError)
+    async def cawarn_error(request: Request, err: CawarnError) -> JSONResponse:
+        return JSONResponse({"detail": err.message}, status_code=err.http_status)
+
+    app.include_router(api_router())
+    return app

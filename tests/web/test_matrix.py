@@ -1,0 +1,256 @@
+"""Every /api/v1 route × every role × two organisations: who gets through, who gets 404.
+
+The routes are read from the app, so a route added without a rule here fails this test. The rule
+names the route's action; what each role may do comes from the domain's permission table, and
+what each organisation may see is checked object by object (events by marking and owner, users
+by organisation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from cawarn.accounts.totp import code_at
+from cawarn.domain import Marking
+from cawarn.domain.access import Action, Role, allows, may_read_marking
+from tests.web.conftest import NODE_ORG, OTHER_ORG, PARTNER_ORG, PASSWORD, Node, username
+
+ORGS = (NODE_ORG, PARTNER_ORG)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One request and the status it must get when the role may take the route's action."""
+
+    url: str
+    expected: int
+    body: dict[str, Any] | None = None
+    check: Callable[[Any], None] | None = None
+
+
+Cases = Callable[[Node, TestClient, str, Role], Iterator[Case]]
+
+
+def _one(url: str, expected: int, body: dict[str, Any] | None = None) -> Cases:
+    def cases(node: Node, client: TestClient, org: str, role: Role) -> Iterator[Case]:
+        yield Case(url, expected, body)
+
+    return cases
+
+
+def _other(org: str) -> str:
+    return PARTNER_ORG if org == NODE_ORG else NODE_ORG
+
+
+def _event_cases(node: Node, client: TestClient, org: str, role: Role) -> Iterator[Case]:
+    for (owner, marking), uid in node.event_uids.items():
+        ok = may_read_marking(role, marking, own_organisation=owner == org)
+        yield Case(f"/api/v1/events/{uid}", 200 if ok else 404)
+
+
+def _event_list_cases(node: Node, client: TestClient, org: str, role: Role) -> Iterator[Case]:
+    expected = {
+        uid
+        for (owner, marking), uid in node.event_uids.items()
+        if may_read_marking(role, marking, own_organisation=owner == org)
+    }
+
+    def check(body: Any) -> None:
+        assert {item["uid"] for item in body["items"]} == expected, (org, role)
+
+    yield Case("/api/v1/events?per_page=1000", 200, check=check)
+
+
+def _user_cases(node: Node, client: TestClient, org: str, role: Role) -> Iterator[Case]:
+    yield Case(f"/api/v1/users/{username(org, Role.REPORTER)}", 200)
+    other = username(_other(org), Role.REPORTER)
+    yield Case(f"/api/v1/users/{other}", 200 if org == NODE_ORG else 404)
+
+
+def _user_list_cases(node: Node, client: TestClient, org: str, role: Role) -> Iterator[Case]:
+    expected = set(ORGS) if org == NODE_ORG else {org}
+
+    def check(body: Any) -> None:
+        assert {user["organisation"] for user in body} == expected, (org, role)
+
+    yield Case("/api/v1/users", 200, check=check)
+
+
+def _user_create_cases(node: Node, client: TestClient, org: str, role: Role) -> Iterator[Case]:
+    for target in (org, OTHER_ORG):
+        name = f"new.{org[:3]}.{role.value}.{target[:3]}".lower().replace("_", "-")
+        body = {
+            "username": name,
+            "organisation": target,
+            "role": "analyst",
+            "password": "another long password",
+        }
+        yield Case("/api/v1/users", 201 if target == org or org == NODE_ORG else 404, body)
+
+
+def _user_patch_cases(node: Node, client: TestClient, org: str, role: Role) -> Iterator[Case]:
+    for target in (org, _other(org)):
+        yield Case(
+            f"/api/v1/users/{username(target, Role.REPORTER)}",
+            200 if target == org or org == NODE_ORG else 404,
+            {"active": True},
+        )
+
+
+def _org_create_cases(node: Node, client: TestClient, org: str, role: Role) -> Iterator[Case]:
+    body = {"code": f"ORG-{org[:3]}-{role.value}", "title": "A new organisation", "kind": "osce"}
+    yield Case("/api/v1/organisations", 201 if org == NODE_ORG else 404, body)
+
+
+def _audit_cases(node: Node, client: TestClient, org: str, role: Role) -> Iterator[Case]:
+    def check(body: Any) -> None:
+        assert body, "the requests before were audited"
+        orgs = {row["org"] for row in body}
+        if org != NODE_ORG:
+            assert orgs == {org}, orgs
+
+    yield Case("/api/v1/audit?limit=1000", 200, check=check)
+
+
+def _totp_confirm_cases(node: Node, client: TestClient, org: str, role: Role) -> Iterator[Case]:
+    import datetime as dt
+
+    started = client.post("/api/v1/me/totp", headers=node.headers(org, role))
+    if started.status_code != 201:  # a role that may not enrol: the confirm must 404 too
+        yield Case("/api/v1/me/totp/confirm", 204, {"code": "000000"})
+        return
+    code = code_at(started.json()["secret"], dt.datetime.now(dt.UTC))
+    yield Case("/api/v1/me/totp/confirm", 204, {"code": code})
+
+
+def _key_revoke_cases(node: Node, client: TestClient, org: str, role: Role) -> Iterator[Case]:
+    made = client.post(
+        "/api/v1/me/apikeys", json={"expires_in_days": 1}, headers=node.headers(org, role)
+    )
+    own = made.json()["prefix"] if made.status_code == 201 else "nokey000"
+    yield Case(f"/api/v1/me/apikeys/{own}", 204)
+    # Someone else's key is not the caller's to see or revoke.
+    other = node.keys[(_other(org), role)].split("_")[1]
+    yield Case(f"/api/v1/me/apikeys/{other}", 404)
+
+
+#: Every route: its action (None = open to anyone) and the requests that exercise it.
+RULES: dict[tuple[str, str], tuple[Action | None, Cases]] = {
+    ("POST", "/api/v1/auth/login"): (None, _one("/api/v1/auth/login", 401)),
+    ("POST", "/api/v1/auth/logout"): (Action.READ_SELF, _one("/api/v1/auth/logout", 204)),
+    ("GET", "/api/v1/me"): (Action.READ_SELF, _one("/api/v1/me", 200)),
+    ("POST", "/api/v1/me/totp"): (Action.WRITE_SELF, _one("/api/v1/me/totp", 201)),
+    ("POST", "/api/v1/me/totp/confirm"): (Action.WRITE_SELF, _totp_confirm_cases),
+    ("POST", "/api/v1/me/password"): (
+        Action.WRITE_SELF,
+        _one("/api/v1/me/password", 204, {"current": PASSWORD, "new": PASSWORD + " again"}),
+    ),
+    ("GET", "/api/v1/me/apikeys"): (Action.READ_SELF, _one("/api/v1/me/apikeys", 200)),
+    ("POST", "/api/v1/me/apikeys"): (
+        Action.WRITE_SELF,
+        _one("/api/v1/me/apikeys", 201, {"read_only": True, "expires_in_days": 1}),
+    ),
+    ("DELETE", "/api/v1/me/apikeys/{prefix}"): (Action.WRITE_SELF, _key_revoke_cases),
+    ("GET", "/api/v1/events"): (Action.READ_EVENTS, _event_list_cases),
+    ("GET", "/api/v1/events/{uid}"): (Action.READ_EVENTS, _event_cases),
+    ("GET", "/api/v1/units"): (Action.READ_UNITS, _one("/api/v1/units", 200)),
+    ("GET", "/api/v1/panels"): (Action.READ_PANELS, _one("/api/v1/panels", 200)),
+    ("GET", "/api/v1/panels/{panel_id}"): (
+        Action.READ_PANELS,
+        lambda node, client, org, role: iter([Case(f"/api/v1/panels/{node.panel_id}", 200)]),
+    ),
+    ("GET", "/api/v1/organisations"): (
+        Action.READ_ORGANISATIONS,
+        _one("/api/v1/organisations", 200),
+    ),
+    ("GET", "/api/v1/organisations/{code}"): (
+        Action.READ_ORGANISATIONS,
+        _one(f"/api/v1/organisations/{OTHER_ORG}", 200),
+    ),
+    ("POST", "/api/v1/organisations"): (Action.WRITE_ORGANISATIONS, _org_create_cases),
+    ("GET", "/api/v1/users"): (Action.READ_USERS, _user_list_cases),
+    ("GET", "/api/v1/users/{username}"): (Action.READ_USERS, _user_cases),
+    ("POST", "/api/v1/users"): (Action.WRITE_USERS, _user_create_cases),
+    ("PATCH", "/api/v1/users/{username}"): (Action.WRITE_USERS, _user_patch_cases),
+    ("GET", "/api/v1/audit"): (Action.READ_AUDIT, _audit_cases),
+}
+
+
+def _api_routes(client: TestClient) -> set[tuple[str, str]]:
+    # The OpenAPI document lists every operation the app serves (none is hidden from it).
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    return {(method.upper(), path) for path, item in paths.items() for method in item}
+
+
+def test_every_route_has_a_rule(client: TestClient) -> None:
+    routes = _api_routes(client)
+    assert routes - set(RULES) == set(), "routes without a rule in RULES"
+    assert set(RULES) - routes == set(), "rules for routes that no longer exist"
+
+
+def test_role_organisation_action_matrix(node: Node, client: TestClient) -> None:
+    failures = []
+    # In the order of RULES: the audit log is read last, when every role has written to it.
+    for (method, _path), (action, cases) in RULES.items():
+        if action is None:
+            continue
+        for org in ORGS:
+            for role in Role:
+                for case in cases(node, client, org, role):
+                    expected = case.expected if allows(role, action) else 404
+                    response = client.request(
+                        method, case.url, json=case.body, headers=node.headers(org, role)
+                    )
+                    if response.status_code != expected:
+                        failures.append(
+                            f"{method} {case.url} as {role.value}@{org}: "
+                            f"{response.status_code} (expected {expected}) {response.text[:120]}"
+                        )
+                    elif case.check is not None and expected < 300:
+                        case.check(response.json())
+    assert failures == []
+
+
+def test_every_protected_route_needs_authentication(node: Node, client: TestClient) -> None:
+    for (method, _path), (action, cases) in RULES.items():
+        if action is None:
+            continue
+        for case in cases(node, client, NODE_ORG, Role.ANALYST):
+            response = client.request(method, case.url, json=case.body)
+            assert response.status_code == 401, (method, case.url, response.text)
+            assert response.headers["www-authenticate"] == "Bearer"
+            bad = client.request(
+                method, case.url, json=case.body, headers={"Authorization": "Bearer cawarn_x_y"}
+            )
+            assert bad.status_code == 401, (method, case.url)
+            break
+
+
+@pytest.mark.parametrize("role", [Role.ANALYST, Role.ADMIN])
+def test_a_hidden_event_and_a_missing_one_answer_alike(
+    node: Node, client: TestClient, role: Role
+) -> None:
+    hidden = node.event_uids[(PARTNER_ORG, Marking.RED)]
+    missing = "00000000-0000-4000-8000-000000000000"
+    answers = [
+        client.get(f"/api/v1/events/{uid}", headers=node.headers(NODE_ORG, role))
+        for uid in (hidden, missing)
+    ]
+    assert [a.status_code for a in answers] == [404, 404]
+    assert answers[0].json()["detail"].replace(hidden, "X") == answers[1].json()["detail"].replace(
+        missing, "X"
+    )
+
+
+def test_a_forbidden_route_looks_like_a_missing_one(node: Node, client: TestClient) -> None:
+    headers = node.headers(PARTNER_ORG, Role.REPORTER)
+    forbidden = client.get("/api/v1/audit", headers=headers)
+    missing = client.get("/api/v1/nothing-here", headers=headers)
+    assert (forbidden.status_code, forbidden.json()) == (missing.status_code, missing.json())
+    assert forbidden.headers["cache-control"] == "no-store"
+    assert forbidden.headers["x-content-type-options"] == "nosniff"
