@@ -129,7 +129,7 @@ def test_zinb_forecaster_samples_the_fit_and_handles_all_zero_units() -> None:
 
 def test_bad_history_is_refused() -> None:
     frame = history(SERIES)
-    with pytest.raises(ValueError, match="no .target. column"):
+    with pytest.raises(ValueError, match=r"no .target. column"):
         LastForecaster().fit(frame.assign(other=1.0))
     with pytest.raises(ValueError, match="gaps"):
         LastForecaster().fit(frame.drop(index=450, level="month_id"))

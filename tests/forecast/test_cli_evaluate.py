@@ -72,3 +72,66 @@ def test_evaluate_prints_tables(node: Path) -> None:
 )
 def test_bad_input_is_one_sentence(node: Path, args: tuple[str, ...], message: str) -> None:
     assert message in one_sentence_error(cawarn(node, *args))
+
+
+def test_evaluation_is_stored_with_a_report_and_the_oracle(node: Path) -> None:
+    scenario = node.parent / "scenario"
+    args = (*EVALUATE, *WINDOW, "--models", "conflictology,hurdle", "--seeds", "2")
+    result = cawarn(node, "-q", *args, "--scenario", str(scenario), "--json")
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert list(out["models"]) == ["conflictology", "hurdle", "oracle"]
+    hurdle = out["models"]["hurdle"]
+    assert set(hurdle["seeds"]) == {"0", "1"}  # joined over the two training seeds
+    crps_by_seed = [s["crps"] for s in hurdle["seeds"].values()]
+    assert hurdle["overall"]["crps"] == pytest.approx(sum(crps_by_seed) / 2)
+    versions = {m["name"]: m for m in out["model_versions"]}
+    assert versions["hurdle"]["seeds"] == [0, 1] and "lightgbm" in versions["hurdle"]["version"]
+    assert versions["oracle"]["params"]["scenario"].startswith("s")
+    # The oracle knows the scenario's own expectations: no model does better at step 1.
+    assert out["models"]["oracle"]["by_step"]["1"]["crps"] < hurdle["by_step"]["1"]["crps"] * 1.05
+    report = Path(out["report"])
+    assert report.parent == node / "reports" / f"evaluation-{out['run_id']}"
+    text = report.read_text(encoding="utf-8")
+    assert "## Targets" in text and "SIMULATED" in text and "crps_vs_oracle" in text
+    for png in ("skill_by_step.png", "reliability.png", "pit.png"):
+        data = (report.parent / png).read_bytes()
+        assert data.startswith(b"\x89PNG") and len(data) > 5_000
+    assert f"({png})" in text
+
+
+def test_forecast_run_then_show(node: Path) -> None:
+    run = cawarn(
+        node, "-q", "forecast", "run", "--level", "admin1", "--steps", "3", "--samples", "300"
+    )
+    assert run.returncode == 0, run.stderr
+    assert "Stored live forecast run" in run.stdout and "SIMULATED" in run.stdout
+    shown = cawarn(
+        node, "forecast", "show", "--level", "admin1", "--step", "2", "--top", "5", "--json"
+    )
+    assert shown.returncode == 0, shown.stderr
+    out = json.loads(shown.stdout)
+    assert out["run"]["steps"] == 3 and out["run"]["synthetic"] is True
+    assert out["run"]["models"][0]["name"] == "hurdle"
+    rows = out["forecasts"]
+    assert len(rows) == 5 and all(r["step"] == 2 for r in rows)
+    assert [r["p_positive"] for r in rows] == sorted((r["p_positive"] for r in rows), reverse=True)
+    for r in rows:
+        assert r["month_id"] == out["run"]["train_last"] + 2
+        assert 0 <= r["p_positive"] <= 1 and r["q05"] <= r["q50"] <= r["q95"]
+        assert len(r["exceed"]) == 10 and r["exceed"] == sorted(r["exceed"], reverse=True)
+        assert r["exceed"][0] == pytest.approx(r["p_positive"])  # P(y > 0.5) = P(y > 0)
+    one = cawarn(node, "forecast", "show", "--unit", rows[0]["unit"], "--json")
+    assert [r["step"] for r in json.loads(one.stdout)["forecasts"]] == [1, 2, 3]
+    table = cawarn(node, "forecast", "show", "--level", "admin1")
+    assert table.returncode == 0 and "P(y>0)" in table.stdout
+    assert "no unit 'XX-00'" in one_sentence_error(
+        cawarn(node, "forecast", "show", "--unit", "XX-00")
+    )
+
+
+def test_show_without_a_run_says_what_to_do(tmp_path: Path) -> None:
+    home = tmp_path / "empty"
+    assert cawarn(home, "-q", "init").returncode == 0
+    message = one_sentence_error(cawarn(home, "forecast", "show"))
+    assert "cawarn forecast run" in message
