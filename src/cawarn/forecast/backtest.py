@@ -23,7 +23,7 @@ from cawarn.domain import InputError
 from cawarn.forecast.bootstrap import bootstrap_ci
 from cawarn.forecast.calibration import pit
 from cawarn.forecast.forecast import FloatArray, Forecast
-from cawarn.forecast.metrics import SCORE_NAMES, VIEWS_BINS, ScoreAccumulator, crps
+from cawarn.forecast.metrics import SCORE_NAMES, VIEWS_BINS, ScoreAccumulator
 from cawarn.forecast.models import Forecaster
 from cawarn.panel.months import label
 
@@ -286,7 +286,9 @@ def run_backtest(
             (step,) = forecast.steps
             y = observed[row_of[forecast.origin + step]]
             x = forecast.samples[step]
+            before = step_acc[step].total("crps")
             step_acc[step].add(y, x)
+            crps_added = step_acc[step].total("crps") - before
             all_acc.add(y, x)
             active = y > 0
             if active.any():
@@ -294,7 +296,7 @@ def run_backtest(
                 all_active.add(y[active], x[active])
             diagnostics.add(y, x, pit_rng)
             o = forecast.origin
-            crps_sum[o] = crps_sum.get(o, 0.0) + float(np.sum(crps(y, x)))
+            crps_sum[o] = crps_sum.get(o, 0.0) + crps_added
             crps_n[o] = crps_n.get(o, 0) + y.size
             if step == min(steps, last - o) and progress is not None:
                 done += 1

@@ -377,6 +377,10 @@ class ScoreAccumulator:
         """Number of unit-months added so far."""
         return self._n
 
+    def total(self, name: str) -> float:
+        """The running sum of a mean score (not ``ap``) over the unit-months added so far."""
+        return self._sums[name]
+
     def add(
         self, obs: npt.ArrayLike, samples: npt.ArrayLike, *, point: npt.ArrayLike | None = None
     ) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import ClassVar, Protocol, Self, runtime_checkable
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from cawarn.forecast.forecast import FloatArray, Forecast
@@ -35,12 +36,45 @@ class Forecaster(Protocol):
         ...
 
 
+def sorted_grid(history: pd.DataFrame) -> tuple[npt.NDArray[np.int64], pd.Index] | None:
+    """Months and units when the frame is already a sorted, full month × unit grid."""
+    index = history.index
+    if not isinstance(index, pd.MultiIndex) or not index.is_monotonic_increasing:
+        return None
+    months = index.levels[0][index.codes[0]]
+    first = int(np.searchsorted(months, months[0], side="right"))
+    units = index.get_level_values(1)[:first]
+    if len(history) % first:
+        return None
+    count = len(history) // first
+    month_ids = np.asarray(months[::first], dtype=np.int64)
+    if len(month_ids) != count or not (np.diff(month_ids) == 1).all():
+        return None
+    if not (index.codes[1].reshape(count, first) == index.codes[1][:first]).all():
+        return None
+    return month_ids, pd.Index(units, name="unit")
+
+
 def history_matrix(history: pd.DataFrame | pd.Series) -> pd.DataFrame:
     """The target of a (month_id, unit) frame as a months × units matrix.
 
     The target is the column named ``target`` when there is one (the other columns are
     features), else the frame's only column.
     """
+    grid = (
+        sorted_grid(history)
+        if isinstance(history, pd.DataFrame) and "target" in history.columns
+        else None
+    )
+    if grid is not None:  # already a sorted full grid: reshape instead of unstacking
+        months, units = grid
+        values = history["target"].to_numpy(dtype=np.float64).reshape(len(months), len(units))
+        fast = pd.DataFrame(values, index=pd.Index(months, name="month_id"), columns=units)
+        if not np.isfinite(values).all():
+            raise ValueError("history has missing unit-months or NaN values")
+        if (values < 0).any():
+            raise ValueError("history has negative values")
+        return fast
     if isinstance(history, pd.Series):
         series = history
     elif "target" in history.columns:

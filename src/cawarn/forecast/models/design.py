@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from cawarn.forecast.models.base import history_matrix
+from cawarn.forecast.models.base import history_matrix, sorted_grid
 
 Float32Tensor = npt.NDArray[np.float32]
 
@@ -80,17 +80,27 @@ def build_design(history: pd.DataFrame) -> Design:
     """The design of a (month_id, unit) frame with a ``target`` column and numeric features.
 
     Non-numeric columns (the unit's country) are left out; the rows must form a full grid.
+    A frame already sorted by (month_id, unit), as the backtest passes it, is read without a
+    copy-and-sort.
     """
-    matrix = history_matrix(history)
-    months = matrix.index.to_numpy(dtype=np.int64)
-    units = matrix.columns
-    y = matrix.to_numpy(dtype=np.float64)
     numeric = [
         c
         for c in history.columns
         if c != "target" and pd.api.types.is_numeric_dtype(history[c].dtype)
     ]
-    frame = history[numeric].sort_index()
+    grid = sorted_grid(history) if "target" in history.columns else None
+    if grid is None:
+        matrix = history_matrix(history)
+        months = matrix.index.to_numpy(dtype=np.int64)
+        units = matrix.columns
+        y = matrix.to_numpy(dtype=np.float64)
+        frame = history[numeric].sort_index()
+    else:
+        months, units = grid
+        y = history["target"].to_numpy(dtype=np.float64).reshape(len(months), len(units))
+        if not np.isfinite(y).all() or (y < 0).any():
+            raise ValueError("history has missing, NaN or negative values")
+        frame = history[numeric]
     if len(frame) != y.size:
         raise ValueError("the history's feature rows do not form a full month × unit grid")
     columns: dict[str, npt.NDArray[np.float64]] = {"target": y}
