@@ -51,8 +51,8 @@ class HurdleParams:
     trees_regressor: int = 200
     early_stopping: int = 20  # rounds without improvement on the held-out months
     learning_rate: float = 0.08
-    num_leaves: int = 31
-    min_data_in_leaf: int = 50
+    num_leaves: int = 7
+    min_data_in_leaf: int = 30
     max_bin: int = 63
     feature_fraction: float = 0.9
     bagging_fraction: float = 0.8
