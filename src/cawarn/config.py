@@ -34,6 +34,7 @@ class FileConfig(BaseModel):
     snap_tolerance_km: float = Field(default=10.0, ge=0, le=100)
     geoboundaries_api: str = "https://www.geoboundaries.org"
     ucdp_api: str = "https://ucdp.uu.se"
+    alert_rules: str | None = None
 
     @field_validator("region")
     @classmethod
@@ -60,6 +61,7 @@ class Settings(BaseSettings):
     geoboundaries_api: str = "https://www.geoboundaries.org"
     ucdp_api: str = "https://ucdp.uu.se"
     ucdp_token: str | None = None
+    alert_rules: Path | None = None
 
     @classmethod
     def settings_customise_sources(
@@ -77,6 +79,13 @@ class Settings(BaseSettings):
     def config_path(self) -> Path:
         """Where the node's config file lives."""
         return self.home / CONFIG_FILE
+
+    @property
+    def alert_rules_path(self) -> Path:
+        """The flash rules file: the ``alert_rules`` setting, else alert-rules.toml in the home."""
+        if self.alert_rules is None:
+            return self.home / "alert-rules.toml"
+        return self.alert_rules if self.alert_rules.is_absolute() else self.home / self.alert_rules
 
     @property
     def cache_dir(self) -> Path:
