@@ -203,4 +203,5 @@ def mask_before(scores: Scores, first_week: int, weekly: CountSeries) -> Scores:
         expected=scores.expected,
         model_version=scores.model_version,
         extra=scores.extra,
+        rule=scores.rule,
     )

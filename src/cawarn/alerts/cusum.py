@@ -11,7 +11,8 @@ own past, ``window`` weeks ending ``guard`` weeks before t (the guard keeps a st
 out of its own baseline): μ0 = (Σ y + a·ρ) / (n + a), shrunk towards the weekly rate ρ of all
 units of the same country with ``prior_weeks`` = a pseudo-weeks, and r from the moments
 (r = μ0² / (v − μ0) when the variance v exceeds the mean, else ``max_size``: Poisson).
-The score is not reset after an alarm; repeated alarms of one episode become one alert.
+The score is not reset after an alarm: an alarm is a week with a fatal event while S_t is above
+the threshold (the ``with_events`` rule), and repeated alarms of one episode become one alert.
 """
 
 from __future__ import annotations
@@ -83,4 +84,5 @@ def cusum_scores(weekly: CountSeries, params: CusumParams | None = None) -> Scor
         observed=y,
         expected=mu0,
         extra={"size": size, "mu1": mu1},
+        rule="with_events",
     )

@@ -5,8 +5,9 @@ of samples above 0). The score is
 
     score_m = max(P_m, w · (P_m − P_{m−1}))
 
-so ``score > τ`` alarms when the probability exceeds τ (the level) or rises by more than τ / w
-in one month (the jump margin); τ is the calibrated threshold and w = ``jump_weight``.
+so the score exceeds τ when the probability exceeds τ (the level) or rises by more than τ / w in
+one month (the jump margin); τ is the calibrated threshold and w = ``jump_weight``. The alarm is
+the crossing (the ``crossing`` rule): a month above τ after one that was not.
 """
 
 from __future__ import annotations
@@ -45,4 +46,5 @@ def risk_scores(
         observed=prob,
         expected=previous,
         model_version=forecasts.model,
+        rule="crossing",
     )

@@ -1,8 +1,16 @@
 """A detector's output over a series: one score per unit and period, with its evidence values.
 
 Every count-based detector reduces to a score (higher is more alarming), an observed value and
-an expected value per (period, unit). An alarm is ``score > threshold``; the threshold is set by
-calibration (:mod:`cawarn.alerts.calibrate`), so the same scores serve every false-alarm rate.
+an expected value per (period, unit). The alarm rule is one of:
+
+* ``level``: ``score > threshold``;
+* ``with_events``: ``score > threshold`` in a period with at least one fatal event (a CUSUM
+  still decaying after an episode is not a fresh alarm);
+* ``crossing``: ``score > threshold`` where the previous period's score was not (a risk level
+  that stays high is one alarm, not one a month).
+
+The threshold is set by calibration (:mod:`cawarn.alerts.calibrate`), so the same scores serve
+every false-alarm rate.
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ class Scores:
     expected: FloatArray
     model_version: str = ""
     extra: dict[str, FloatArray] = field(default_factory=dict)
+    rule: str = "level"
 
     def __post_init__(self) -> None:
         """Check the shapes agree."""
@@ -38,11 +47,19 @@ class Scores:
         for name in ("score", "observed", "expected"):
             if getattr(self, name).shape != shape:
                 raise ValueError(f"{name} has shape {getattr(self, name).shape}, expected {shape}")
+        if self.rule not in ("level", "with_events", "crossing"):
+            raise ValueError(f"unknown alarm rule {self.rule!r}")
 
     def alarms(self, threshold: float) -> BoolArray:
         """Where the score exceeds the threshold (NaN never alarms)."""
-        with np.errstate(invalid="ignore"):
-            return np.asarray(np.nan_to_num(self.score, nan=-np.inf) > threshold)
+        score = np.nan_to_num(self.score, nan=-np.inf, posinf=np.inf)
+        above = np.asarray(score > threshold)
+        if self.rule == "with_events":
+            return above & (self.observed > 0)
+        if self.rule == "crossing":
+            before = np.vstack([np.zeros((1, above.shape[1]), dtype=bool), above[:-1]])
+            return above & ~before
+        return above
 
     def days(self) -> npt.NDArray[np.int64]:
         """The periods' last days as day numbers (days since 1970-01-01)."""

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from cawarn import __version__
+from cawarn.cli import alerts as alerts_cli
 from cawarn.cli import config as config_cli
 from cawarn.cli import demo as demo_cli
 from cawarn.cli import events as events_cli
@@ -70,6 +71,7 @@ app.add_typer(events_cli.app, name="events")
 events_cli.register_quarantine(app)
 app.add_typer(panel_cli.app, name="panel")
 app.add_typer(forecast_cli.app, name="forecast")
+app.add_typer(alerts_cli.app, name="alerts")
 
 
 def run() -> None:
