@@ -55,7 +55,7 @@ class Scores:
         score = np.nan_to_num(self.score, nan=-np.inf, posinf=np.inf)
         above = np.asarray(score > threshold)
         if self.rule == "with_events":
-            return above & (self.observed > 0)
+            return np.asarray(above & (self.observed > 0))
         if self.rule == "crossing":
             before = np.vstack([np.zeros((1, above.shape[1]), dtype=bool), above[:-1]])
             return above & ~before
