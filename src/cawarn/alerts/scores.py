@@ -53,12 +53,14 @@ class Scores:
     def alarms(self, threshold: float) -> BoolArray:
         """Where the score exceeds the threshold (NaN never alarms)."""
         score = np.nan_to_num(self.score, nan=-np.inf, posinf=np.inf)
-        above = np.asarray(score > threshold)
+        above: BoolArray = np.asarray(score > threshold, dtype=bool)
         if self.rule == "with_events":
-            return np.asarray(above & (self.observed > 0))
+            with_events: BoolArray = above & (self.observed > 0)
+            return with_events
         if self.rule == "crossing":
             before = np.vstack([np.zeros((1, above.shape[1]), dtype=bool), above[:-1]])
-            return above & ~before
+            crossing: BoolArray = above & ~before
+            return crossing
         return above
 
     def days(self) -> npt.NDArray[np.int64]:
