@@ -111,12 +111,12 @@ def pooled(scenarios: Sequence[ScenarioData], countries: Sequence[str]) -> Scena
     )
 
 
-def windows_for(weekly: CountSeries, settings: EvaluationSettings) -> tuple[Windows, int]:
+def windows_for(
+    weekly: CountSeries, first: dt.date, last: dt.date, settings: EvaluationSettings
+) -> tuple[Windows, int]:
     """The calibration and test periods, and the index of the first judged week."""
-    start = weekly.starts[0]
-    cal_first = dt.date(start.year + settings.warmup_years, start.month, 1)
-    test_first = dt.date(cal_first.year + settings.calibration_years, start.month, 1)
-    last = weekly.ends[-1]
+    cal_first = dt.date(first.year + settings.warmup_years, first.month, 1)
+    test_first = dt.date(cal_first.year + settings.calibration_years, first.month, 1)
     if test_first >= last:
         raise InputError(
             f"The scenario is too short: {settings.warmup_years} warm-up and "
@@ -150,7 +150,7 @@ def run_evaluation(
         data.events, freq="month", first=data.first, last=data.last, units=units,
         countries=data.countries,
     )  # fmt: skip
-    windows, first_week = windows_for(weekly, settings)
+    windows, first_week = windows_for(weekly, data.first, data.last, settings)
     all_scores: list[Scores] = []
     say(f"forecasts ({settings.model})")
     forecasts = monthly_forecasts(
