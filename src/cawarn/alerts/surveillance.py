@@ -11,8 +11,9 @@ so that its threshold can be calibrated exactly as cawarn's are:
   (``limit54``) is off: the units here are too calm for it.
 * ``ears``: ``earsC`` flags a week when the count exceeds mean + z·sd of the baseline weeks,
   z = Φ⁻¹(1 − α). Two runs (z = 1 and z = 2) give the mean and sd back; the score is
-  (count − mean) / sd, so calibrating its threshold is tuning α. With sd = 0 a count above the
-  mean scores +inf (and one at the mean 0).
+  (count − mean) / sd, so calibrating its threshold is tuning α. The sd is at least
+  ``minSigma`` (0.5 here; the package's default 0 makes every first event after seven quiet weeks
+  score +inf, so no threshold could tell one event from six in the calm units watched here).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class SurveillanceParams:
     past_weeks_not_included: int = 26
     ears_method: str = "C1"
     ears_baseline: int = 7
+    ears_min_sigma: float = 0.5  # with 0, any event after seven quiet weeks scores +inf
 
 
 def r_available() -> str | None:
@@ -102,6 +104,7 @@ def surveillance_scores(
                 str(p.past_weeks_not_included),
                 p.ears_method,
                 str(p.ears_baseline),
+                str(p.ears_min_sigma),
             ],
             capture_output=True,
             text=True,
@@ -141,7 +144,11 @@ def surveillance_scores(
     )
     ears = Scores(
         detector="ears",
-        params={"method": p.ears_method, "baseline": p.ears_baseline},
+        params={
+            "method": p.ears_method,
+            "baseline": p.ears_baseline,
+            "minSigma": p.ears_min_sigma,
+        },
         score=z,
         expected=mean,
         model_version=model,
