@@ -127,13 +127,22 @@ def windows_for(
     return windows, max(first_week, 0)
 
 
-def run_evaluation(
+@dataclass(frozen=True)
+class ScoredScenario:
+    """Every detector's scores on the pooled scenarios, ready to be evaluated at any rate."""
+
+    data: ScenarioData
+    windows: Windows
+    scores: list[Scores]
+
+
+def compute_scores(
     folders: Sequence[Path],
     settings: EvaluationSettings | None = None,
     *,
     note: Callable[[str], None] | None = None,
-) -> EvaluationResult:
-    """Evaluate every detector (and Farrington and EARS unless ``with_r`` is off)."""
+) -> ScoredScenario:
+    """Read the scenarios and run every detector (and Farrington and EARS unless ``with_r``)."""
     settings = settings or EvaluationSettings()
     say = note or (lambda _msg: None)
     if not folders:
@@ -151,7 +160,6 @@ def run_evaluation(
         countries=data.countries,
     )  # fmt: skip
     windows, first_week = windows_for(weekly, data.first, data.last, settings)
-    all_scores: list[Scores] = []
     say(f"forecasts ({settings.model})")
     forecasts = monthly_forecasts(
         monthly,
@@ -160,31 +168,59 @@ def run_evaluation(
         n_samples=settings.n_samples,
         seed=settings.seed,
     )
-    all_scores.append(surge_scores(weekly, monthly, forecasts))
-    all_scores.append(cusum_scores(weekly, settings.cusum))
-    all_scores.append(risk_scores(monthly, forecasts, jump_weight=settings.jump_weight))
+    all_scores = [
+        surge_scores(weekly, monthly, forecasts),
+        cusum_scores(weekly, settings.cusum),
+        risk_scores(monthly, forecasts, jump_weight=settings.jump_weight),
+    ]
     if settings.with_r:
         say("farrington and ears (R)")
         all_scores.extend(surveillance_scores(weekly, first_week, settings.surveillance))
-    results = {}
-    for scores in all_scores:
-        results[scores.detector] = evaluate_detector(
-            mask_before(scores, first_week, weekly),
-            data.onsets,
+    return ScoredScenario(
+        data=data,
+        windows=windows,
+        scores=[mask_before(scores, first_week, weekly) for scores in all_scores],
+    )
+
+
+def evaluate_scored(
+    scored: ScoredScenario,
+    settings: EvaluationSettings,
+    folders: Sequence[Path] = (),
+) -> EvaluationResult:
+    """Calibrate and score every detector of a scored scenario at the settings' rate."""
+    windows = scored.windows
+    results = {
+        scores.detector: evaluate_detector(
+            scores,
+            scored.data.onsets,
             windows,
             target_per_100=settings.false_alarm_rate,
             matched=settings.matched,
             pod_days=settings.pod_days,
         )
-    judged = sum(windows.test_first <= o.day <= windows.test_last for o in data.onsets)
+        for scores in scored.scores
+    }
+    judged = sum(windows.test_first <= o.day <= windows.test_last for o in scored.data.onsets)
     return EvaluationResult(
         scenarios=[str(f) for f in folders],
         windows=windows,
         settings=settings,
-        units=len(units),
+        units=len(scored.data.countries),
         onsets=judged,
         detectors=results,
     )
+
+
+def run_evaluation(
+    folders: Sequence[Path],
+    settings: EvaluationSettings | None = None,
+    *,
+    note: Callable[[str], None] | None = None,
+) -> EvaluationResult:
+    """Evaluate every detector (and Farrington and EARS unless ``with_r`` is off)."""
+    settings = settings or EvaluationSettings()
+    return evaluate_scored(compute_scores(folders, settings, note=note), settings, folders)
 
 
 def mask_before(scores: Scores, first_week: int, weekly: CountSeries) -> Scores:
