@@ -30,8 +30,8 @@ class CusumParams:
     """The CUSUM's shift to detect and how its in-control baseline is estimated."""
 
     ratio: float = 2.0  # k
-    shift: float = 0.25  # δ, events per week
-    window: int = 104
+    shift: float = 1.0  # δ, events per week
+    window: int = 52
     guard: int = 4
     min_weeks: int = 26
     prior_weeks: float = 26.0
