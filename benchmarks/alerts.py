@@ -15,7 +15,7 @@ so about forty onsets), which changes nothing else in the process. ``--default-p
 scenario's defaults.
 
     .venv/bin/python benchmarks/alerts.py [--seed 1] [--rates 0.5 1 2] [--campaign-rate 2]
-                                          [--default-params] [--no-r] [--json]
+                                          [--default-params] [--no-r] [--reuse] [--json]
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import argparse
 import json
 import math
 import os
+import pickle
 import platform
 import sys
 import time
@@ -90,6 +91,9 @@ def main() -> int:
     parser.add_argument("--no-r", action="store_true")
     parser.add_argument("--workdir", type=Path, default=REPO / ".bench" / "alerts")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--reuse", action="store_true", help="reuse the detectors' scores of an earlier run"
+    )
     args = parser.parse_args()
 
     params = ScenarioParams()
@@ -100,13 +104,20 @@ def main() -> int:
     started = time.perf_counter()
     result = generate(
         units, seed=args.seed, start=args.start, end=args.end, out_dir=folder, params=params
-    )
+    )  # deterministic: the same arguments give the same files, so --reuse may keep the scores
     generated = time.perf_counter() - started
     settings = EvaluationSettings(with_r=not args.no_r)
     started = time.perf_counter()
-    scored = compute_scores(
-        [folder], settings, note=lambda m: print(f"  running {m} …", file=sys.stderr, flush=True)
-    )
+    cache = folder / f"scores-{'nor' if args.no_r else 'r'}.pickle"
+    if args.reuse and cache.exists():
+        scored = pickle.loads(cache.read_bytes())
+    else:
+        scored = compute_scores(
+            [folder],
+            settings,
+            note=lambda m: print(f"  running {m} …", file=sys.stderr, flush=True),
+        )
+        cache.write_bytes(pickle.dumps(scored))
     scored_seconds = time.perf_counter() - started
 
     report: dict[str, Any] = {

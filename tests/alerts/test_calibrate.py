@@ -62,3 +62,43 @@ def test_repeated_alarms_within_the_gap_are_one_episode() -> None:
     ids = episode_ids(alarms, days_i, gap_days=35)
     assert ids[[1, 2, 4, 10], 0].tolist() == [0, 0, 0, 1]
     assert (ids[~alarms] == -1).all()
+
+
+def test_ties_are_broken_without_reordering_distinct_scores() -> None:
+    counts = np.zeros((40, 3), dtype=np.int64)
+    counts[30:, :] = 1
+    scores = cusum_scores(weekly_series(counts))
+    tied = scores.score.copy()
+    tied[30:, :] = 5.0  # thirty tied alarms
+    tied[35, 0] = 7.0
+    from dataclasses import replace
+
+    from cawarn.alerts.calibrate import break_ties
+
+    broken = break_ties(replace(scores, score=tied), seed=1).score
+    assert np.unique(broken[30:]).size == 30
+    assert (broken[30:][tied[30:] == 5.0] < 6.0).all()  # less than half the gap to 7
+    assert broken[35, 0] == broken[30:].max()
+    np.testing.assert_array_equal(np.isnan(broken), np.isnan(tied))
+    # With ties broken, a rate between "none" and "all" of the tied weeks can be met.
+    mask = np.ones(tied.shape, dtype=bool)
+    all_tied = alerts_per_100(replace(scores, score=tied), 4.9, mask)
+    threshold = rate_threshold(replace(scores, score=broken), all_tied / 2, mask)
+    assert 0 < alerts_per_100(replace(scores, score=broken), threshold, mask) <= all_tied / 2
+
+
+def test_rate_threshold_walks_down_past_a_non_monotone_rate() -> None:
+    # One busy unit alarms every week at low thresholds (one long episode, one alert), while
+    # high thresholds give it many separate alerts: the rate rises, then falls, as τ drops.
+    weeks = 400
+    score = np.zeros((weeks, 1))
+    score[::10, 0] = 10.0  # isolated strong alarms: 40 alerts
+    score[score[:, 0] == 0, 0] = 1.0  # weak alarms everywhere else: they merge all into one
+    counts = np.ones((weeks, 1), dtype=np.int64)
+    from dataclasses import replace
+
+    scores = replace(cusum_scores(weekly_series(counts)), score=score)
+    mask = np.ones(score.shape, dtype=bool)
+    assert alerts_per_100(scores, 0.5, mask) < 2  # everything alarms: one alert
+    threshold = rate_threshold(scores, 2.0, mask)
+    assert threshold >= 10.0  # not the low threshold where the rate falls back under 2

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
+import pytest
+
+from cawarn.alerts.surveillance import r_available
 from tests.cli.helpers import cawarn, one_sentence_error
 
 
@@ -56,3 +60,25 @@ def test_evaluate_without_r_fails_with_one_sentence(scenario_dir: Path, tmp_path
     message = one_sentence_error(result)
     assert "needs R with the surveillance package" in message
     assert result.returncode == 3
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    r_available() is None and os.environ.get("CI") != "true",
+    reason="R with the surveillance package is not installed (make test installs it)",
+)
+def test_evaluate_with_farrington_and_ears_at_a_matched_rate(
+    scenario_dir: Path, tmp_path: Path
+) -> None:
+    result = cawarn(
+        tmp_path / "home", "--quiet", "alerts", "evaluate", "--scenario", str(scenario_dir),
+        "--json", "--matched", "--countries", "TJK,KGZ", "--calibration-years", "2",
+        "--false-alarm-rate", "3",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    detectors = json.loads(result.stdout)["detectors"]
+    assert set(detectors) == {"surge", "cusum", "risk", "farrington", "ears"}
+    assert detectors["farrington"]["model_version"].startswith("surveillance ")
+    for name in ("surge", "cusum", "farrington", "ears"):
+        # Matched on the test period: every weekly detector at (nearly) the same rate.
+        assert 2.0 <= detectors[name]["false_alarms_per_100"] <= 3.0, name

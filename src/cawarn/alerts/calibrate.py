@@ -9,11 +9,17 @@ Two methods, both on scores of a calibration period in which no known episode is
   *open* (after episode grouping) number at most ``target`` per 100 unit-months of the
   calibration period. Repeated alarms of one episode are one alert, so this is the rate a duty
   officer sees, and the one the evaluation reports.
+
+Scores can tie: Farrington and EARS give the first event after quiet weeks in a calm unit one
+same score, so a threshold would take all of them or none. :func:`break_ties` adds a random
+amount smaller than half the smallest gap between distinct scores (a randomised test, as for
+any discrete statistic), so that a share of the tied periods alarms and the rate can be met.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
@@ -33,6 +39,21 @@ def conformal_threshold(null_scores: FloatArray, alpha: float) -> float:
     return float(values[k - 1]) if 1 <= k <= n else math.inf
 
 
+def break_ties(scores: Scores, seed: int = 0) -> Scores:
+    """The scores with positive finite ties broken at random, the order of distinct ones kept."""
+    # Scores equal to 9 decimals are ties (a float gap of 1e-15 could not hold any jitter).
+    values = np.round(scores.score, 9)
+    finite = np.isfinite(values) & (values > 0)
+    distinct = np.unique(values[finite])
+    if distinct.size == 0:
+        return scores
+    gap = float(np.min(np.diff(distinct))) if distinct.size > 1 else 1.0
+    rng = np.random.default_rng(seed)
+    jittered = values.copy()
+    jittered[finite] += rng.uniform(0.0, gap / 2, size=int(finite.sum()))
+    return replace(scores, score=jittered)
+
+
 def unit_months(scores: Scores, mask: BoolArray) -> float:
     """Unit-months covered by the periods in ``mask`` (a period counts its own length)."""
     days = scores.days()
@@ -50,23 +71,44 @@ def alerts_per_100(
 
 
 def rate_threshold(
-    scores: Scores, target_per_100: float, mask: BoolArray, gap_days: int = DEFAULT_GAP_DAYS
+    scores: Scores,
+    target_per_100: float,
+    mask: BoolArray,
+    gap_days: int = DEFAULT_GAP_DAYS,
+    *,
+    grid: int = 100,
 ) -> float:
-    """The smallest threshold opening at most ``target_per_100`` alerts per 100 unit-months."""
+    """The lowest threshold reached from above before the alert rate first passes the target.
+
+    Lowering a threshold adds alarms, but not always alerts: alarms that merge into one long
+    episode open fewer of them, so the rate is not monotone in the threshold. The search walks
+    down from the highest score over ``grid`` quantiles of the scores until the rate first
+    exceeds ``target_per_100``, then bisects between the last two quantiles.
+    """
     if target_per_100 <= 0:
         raise ValueError(f"the false-alarm rate must be above 0, got {target_per_100}")
     valid = mask & np.isfinite(scores.score)
     candidates = np.unique(scores.score[valid])
     if candidates.size == 0:
         return math.inf
-    # Alerts fall as the threshold rises (up to episode merging); search the smallest that fits.
-    lo, hi = 0, candidates.size - 1
-    if alerts_per_100(scores, float(candidates[hi]), mask, gap_days) > target_per_100:
-        return float(candidates[hi])
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if alerts_per_100(scores, float(candidates[mid]), mask, gap_days) <= target_per_100:
-            hi = mid
-        else:
-            lo = mid + 1
-    return float(candidates[lo])
+
+    def fits(i: int) -> bool:
+        return alerts_per_100(scores, float(candidates[i]), mask, gap_days) <= target_per_100
+
+    top = candidates.size - 1
+    if not fits(top):
+        return float(candidates[top])
+    steps = np.unique(np.linspace(top, 0, min(grid, candidates.size)).round().astype(int))[::-1]
+    good = top
+    for i in steps:
+        if not fits(int(i)):
+            lo, hi = int(i) + 1, good  # candidates[hi] fits; find the lowest fit above i
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if fits(mid):
+                    hi = mid
+                else:
+                    lo = mid + 1
+            return float(candidates[lo])
+        good = int(i)
+    return float(candidates[good])

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cawarn.alerts.calibrate import break_ties
 from cawarn.alerts.cusum import CusumParams, cusum_scores
 from cawarn.alerts.evaluate import DetectorScore, Windows, evaluate_detector
 from cawarn.alerts.forecasts import monthly_forecasts
@@ -179,7 +180,10 @@ def compute_scores(
     return ScoredScenario(
         data=data,
         windows=windows,
-        scores=[mask_before(scores, first_week, weekly) for scores in all_scores],
+        scores=[
+            break_ties(mask_before(scores, first_week, weekly), settings.seed)
+            for scores in all_scores
+        ],
     )
 
 
