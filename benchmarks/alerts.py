@@ -92,7 +92,7 @@ def main() -> int:
     parser.add_argument("--workdir", type=Path, default=REPO / ".bench" / "alerts")
     parser.add_argument("--json", action="store_true")
     parser.add_argument(
-        "--reuse", action="store_true", help="reuse the detectors' scores of an earlier run"
+        "--reuse", action="store_true", help="reuse Farrington's and EARS' scores of an earlier run"
     )
     args = parser.parse_args()
 

@@ -88,3 +88,29 @@ def test_risk_rises_after_violence_starts() -> None:
     assert p_after > p_before + 0.1  # ZINB looks at 60 months: it moves, slowly
     assert np.nanargmax(scores.score[:, 0]) >= 30
     assert np.nanmax(scores.score[:, 1]) < 0.05  # a unit with no events stays low
+
+
+def test_surge_adds_up_single_events_of_consecutive_weeks() -> None:
+    import datetime as dt
+
+    weekly_counts = np.zeros((52 * 3, 2), dtype=np.int64)
+    weekly_counts[100, 0] = 1  # one event in a calm unit
+    weekly_counts[[120, 121], 1] = 1  # one event in each of two consecutive weeks
+    weekly = weekly_series(weekly_counts, first=dt.date(2010, 1, 4))
+    month_of = {}
+    monthly = monthly_series(np.zeros((36, 2)))
+    for i, s in enumerate(monthly.starts):
+        month_of[(s.year, s.month)] = i
+    totals = np.zeros((36, 2), dtype=np.int64)
+    for t, start in enumerate(weekly.starts):
+        totals[month_of[(start.year, start.month)]] += weekly_counts[t]
+    monthly = monthly_series(totals)
+    forecasts = monthly_forecasts(monthly, model="zinb", steps=1, n_samples=500, seed=0)
+    one_week = surge_scores(weekly, monthly, forecasts, max_weeks=1)
+    four_weeks = surge_scores(weekly, monthly, forecasts, max_weeks=4)
+    # A lone event scores the same either way; the second of two consecutive ones scores more
+    # with the look-back, and its window is two weeks.
+    assert four_weeks.score[100, 0] == one_week.score[100, 0]
+    assert four_weeks.score[121, 1] > one_week.score[121, 1] + 0.3
+    assert four_weeks.extra["window_weeks"][121, 1] == 2
+    assert four_weeks.score[122, 1] == 0  # no event in the week: no score
