@@ -22,7 +22,7 @@ import datetime as dt
 import math
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -58,6 +58,7 @@ class DetectorScore:
     unit_months: float
     params: dict[str, object]
     model_version: str
+    delays: dict[str, int] = field(default_factory=dict)  # "<unit>@<onset day>" → days
 
     def to_json(self) -> dict[str, object]:
         """The figures as JSON values (None where undefined)."""
@@ -77,6 +78,7 @@ class DetectorScore:
             "unit_months": round(self.unit_months, 1),
             "params": self.params,
             "model_version": self.model_version,
+            "delays": self.delays,
         }
 
 
@@ -126,19 +128,19 @@ def evaluate_detector(
     judged = [
         o for o in onsets if windows.test_first <= o.day <= windows.test_last and o.unit in column
     ]
-    delays = []
+    delays: dict[str, int] = {}
     for onset in judged:
         day = np.datetime64(onset.day, "D")
         rows = (ends >= day) & (ends <= day + np.timedelta64(pod_days, "D"))
         hits = np.flatnonzero(rows & alarms[:, column[onset.unit]])
         if hits.size:
-            delays.append(int((ends[hits[0]] - day).astype(np.int64)))
+            delays[f"{onset.unit}@{onset.day}"] = int((ends[hits[0]] - day).astype(np.int64))
     return DetectorScore(
         detector=scores.detector,
         threshold=threshold,
         pod=len(delays) / len(judged) if judged else math.nan,
         false_alarms_per_100=100.0 * false_alarms / months if months > 0 else math.nan,
-        median_delay_days=float(statistics.median(delays)) if delays else None,
+        median_delay_days=float(statistics.median(delays.values())) if delays else None,
         calibration_false_alarms_per_100=alerts_per_100(
             scores, threshold, calibration & outside, gap_days
         ),
@@ -148,4 +150,5 @@ def evaluate_detector(
         unit_months=months,
         params=dict(scores.params),
         model_version=scores.model_version,
+        delays=delays,
     )
