@@ -60,6 +60,7 @@ def test_candidates_carry_evidence_and_episodes_group_them() -> None:
     assert set(first.event_ids) <= {"s0", "s1", "s2", "s3", "s4", "s5", "s6"}
     assert first.event_ids  # the events of the alarming week are named
     assert first.params["ratio"] == 2.0
+    assert first.params["mu1"] >= first.expected + first.params["shift"] - 1e-6
     evidence = first.evidence()
     assert evidence["unit"] == "B" and evidence["events"] == list(first.event_ids)
     alerts = [a for a in group_episodes(found, gap_days=35) if a.unit == "B"]

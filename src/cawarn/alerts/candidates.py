@@ -96,7 +96,11 @@ def candidates_from_scores(
                 expected=float(scores.expected[t, j]),
                 threshold=threshold,
                 score=float(scores.score[t, j]),
-                params=dict(scores.params),
+                # The detector's settings, and its per-unit values here (e.g. the CUSUM's μ1).
+                params={
+                    **scores.params,
+                    **{k: round(float(v[t, j]), 6) for k, v in scores.extra.items()},
+                },
                 model_version=scores.model_version,
                 event_ids=ids,
                 period_start=start,
