@@ -8,7 +8,7 @@ HOME_DIR ?= cawarn-demo
 # it is there), else downloaded from geoBoundaries.
 CAWARN_GEO_SOURCE ?= $(wildcard ../shared/data/boundaries)
 
-.PHONY: install demo test test-fast lint format bench docs clean
+.PHONY: install r-surveillance demo test test-fast lint format bench docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,14 @@ format: $(STAMP)
 	$(BIN)/ruff format src tests benchmarks
 	$(BIN)/ruff check --fix src tests benchmarks
 
-test: lint
+# R's surveillance package (Farrington, EARS): the yardstick of the alert detectors' tests and
+# benchmark. Installed from Debian when missing (needs root); without it those tests are skipped.
+r-surveillance:
+	@Rscript -e 'quit(status = !requireNamespace("surveillance", quietly = TRUE))' 2>/dev/null || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -q r-cran-surveillance) || \
+	  echo "warning: could not install r-cran-surveillance; the comparison with R is skipped"
+
+test: lint r-surveillance
 	$(BIN)/pytest -n 2 -q
 
 test-fast: $(STAMP)
@@ -39,6 +46,7 @@ test-fast: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/scenario.py
+	$(BIN)/python benchmarks/alerts.py
 
 clean:
 	rm -rf $(VENV) $(HOME_DIR) .pytest_cache .mypy_cache .ruff_cache .bench

@@ -36,6 +36,7 @@ class FileConfig(BaseModel):
     ucdp_api: str = "https://ucdp.uu.se"
     secret_key: str | None = None
     demo: bool = False
+    alert_rules: str | None = None
 
     @field_validator("region")
     @classmethod
@@ -64,6 +65,7 @@ class Settings(BaseSettings):
     ucdp_token: str | None = None
     secret_key: str | None = None
     demo: bool = False
+    alert_rules: Path | None = None
 
     @classmethod
     def settings_customise_sources(
@@ -81,6 +83,13 @@ class Settings(BaseSettings):
     def config_path(self) -> Path:
         """Where the node's config file lives."""
         return self.home / CONFIG_FILE
+
+    @property
+    def alert_rules_path(self) -> Path:
+        """The flash rules file: the ``alert_rules`` setting, else alert-rules.toml in the home."""
+        if self.alert_rules is None:
+            return self.home / "alert-rules.toml"
+        return self.alert_rules if self.alert_rules.is_absolute() else self.home / self.alert_rules
 
     @property
     def cache_dir(self) -> Path:

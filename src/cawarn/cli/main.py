@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from cawarn import __version__
+from cawarn.cli import alerts as alerts_cli
 from cawarn.cli import apikey as apikey_cli
 from cawarn.cli import config as config_cli
 from cawarn.cli import demo as demo_cli
@@ -78,6 +79,7 @@ app.add_typer(org_cli.app, name="org")
 app.add_typer(user_cli.app, name="user")
 app.add_typer(apikey_cli.app, name="apikey")
 serve_cli.register(app)
+app.add_typer(alerts_cli.app, name="alerts")
 
 
 def run() -> None:

@@ -1,0 +1,1 @@
+"""Alert detectors (surge, sustained shift, risk, flash rules), their calibration and scoring."""
