@@ -3,8 +3,8 @@
 The panel's own columns (lags, decays, spatial and cross-border sums, static features, and the
 current month's targets) are known at the end of their month. On top of them, a few features of
 the target's own history that let a model reproduce the baselines it must beat: the unit's mean
-over 12, 36 and 60 months and over its whole past, and the share of months above 0 in the last
-36. Every feature in row t uses months ≤ t only.
+over 12, 36 and 60 months and over its whole past, the share of months above 0 over the same
+windows, and the recent typical size of a positive month. Every feature in row t uses months ≤ t only.
 """
 
 from __future__ import annotations
@@ -67,11 +67,13 @@ def recent_size(y: npt.NDArray[np.float64], half_life: float) -> npt.NDArray[np.
 
 
 def own_history(y: npt.NDArray[np.float64]) -> dict[str, npt.NDArray[np.float64]]:
-    """Rolling means of the target, its expanding mean, and the 36-month share above 0."""
+    """Rolling and expanding means of the target and of y > 0, and the recent positive size."""
     out = {f"own_mean{w}": _rolling_mean(y, w) for w in OWN_WINDOWS}
     out["own_mean_all"] = np.cumsum(y, axis=0) / np.arange(1, y.shape[0] + 1)[:, None]
     out["own_active36"] = _rolling_mean((y > 0).astype(np.float64), 36)
     out["own_active12"] = _rolling_mean((y > 0).astype(np.float64), 12)
+    out["own_active60"] = _rolling_mean((y > 0).astype(np.float64), 60)
+    out["own_active_all"] = np.cumsum(y > 0, axis=0) / np.arange(1, y.shape[0] + 1)[:, None]
     out["own_size_hl2"] = recent_size(y, 2)
     return out
 
