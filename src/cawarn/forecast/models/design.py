@@ -4,7 +4,8 @@ The panel's own columns (lags, decays, spatial and cross-border sums, static fea
 current month's targets) are known at the end of their month. On top of them, a few features of
 the target's own history that let a model reproduce the baselines it must beat: the unit's mean
 over 12, 36 and 60 months and over its whole past, the share of months above 0 over the same
-windows, and the recent typical size of a positive month. Every feature in row t uses months ≤ t only.
+windows, and the recent typical size of a positive month. Every feature in row t uses months
+≤ t only.
 """
 
 from __future__ import annotations
