@@ -9,7 +9,7 @@ import pytest
 from cawarn.forecast.backtest import model_frame, run_backtest
 from cawarn.forecast.models import ConflictologyForecaster, HurdleForecaster, HurdleParams
 from cawarn.forecast.models.design import build_design, recent_size
-from cawarn.forecast.models.hurdle import _pairs
+from cawarn.forecast.models.hurdle import _history_draws, _pairs, _pool
 
 FIRST = 300
 
@@ -43,10 +43,14 @@ def test_training_pairs_never_reach_past_the_origin() -> None:
     past = data.loc[: FIRST + 99]
     design = build_design(past)
     for step in (1, 6, 12):
-        x, y, w, target_month = _pairs(design, step, 0.5, np.random.default_rng(0))
+        x, y, w, target_month, cell = _pairs(design, step, 0.5, np.random.default_rng(0))
         assert target_month.max() == FIRST + 99
-        assert x.shape[0] == y.shape[0] == w.shape[0]
-        # Row i pairs features of month m - step with the target of month m.
+        assert x.shape[0] == y.shape[0] == w.shape[0] == cell.shape[0]
+        # Row i pairs the features of cell (t, u) with the target of (t + step, u).
+        units = design.y.shape[1]
+        flat = design.x.reshape(-1, design.x.shape[2])
+        np.testing.assert_array_equal(x, flat[cell])
+        np.testing.assert_array_equal(y, design.y[cell // units + step, cell % units])
         assert set(np.unique(w)) <= {1.0, 2.0}
 
 
@@ -118,3 +122,23 @@ def test_beats_conflictology_on_a_self_exciting_process_and_is_calibrated() -> N
         if n >= 100:
             assert abs(p - o) < 0.12
     assert 0.85 <= ours["overall"]["coverage90"] <= 0.99  # discrete: intervals hold their edges
+
+
+def test_history_draws_look_back_36_months_and_never_ahead() -> None:
+    y = np.zeros((100, 2))
+    y[:, 0] = np.arange(100)  # the value is the month's index
+    y[:, 1] = np.arange(100) * 10
+    t = np.array([50, 99, 3], dtype=np.int64)
+    u = np.array([0, 1, 0], dtype=np.int64)
+    draws = _history_draws(y, t, u, 2000, np.random.default_rng(0))
+    assert draws[0].min() == 15 and draws[0].max() == 50  # months 15..50
+    assert set(np.unique(draws[1])) == {10.0 * m for m in range(64, 100)}
+    assert set(np.unique(draws[2])) == {0.0, 1.0, 2.0, 3.0}  # a short past: all of it
+
+
+def test_pool_replaces_the_given_share_by_the_units_own_history() -> None:
+    y = np.full((40, 3), 7.0)
+    samples = np.zeros((3, 10_000))
+    _pool(samples, y, 39, 0.3, np.random.default_rng(1))
+    assert set(np.unique(samples)) == {0.0, 7.0}
+    assert (samples == 7.0).mean() == pytest.approx(0.3, abs=0.01)

@@ -50,6 +50,8 @@ class HurdleParams:
     trees_classifier: int = 300  # at most: the calibration pass stops boosting earlier
     trees_regressor: int = 200
     early_stopping: int = 20  # rounds without improvement on the held-out months
+    pool_weights: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)  # linear pool, by CRPS
+    pool_window: int = 36
     learning_rate: float = 0.08
     num_leaves: int = 7
     min_data_in_leaf: int = 30
@@ -77,6 +79,7 @@ class _Step:
     residuals: list[FloatArray] = field(default_factory=list)
     level_column: int = -1  # the feature the regressor's offset is the log of (-1: none)
     level_default: float = 1.0  # the level of rows whose feature is 0
+    pool: float = 0.0  # share of samples drawn from the unit's own last 36 months
 
     def p_positive(self, x: npt.NDArray[np.float32]) -> FloatArray:
         raw = _predict(self.classifier, x)
@@ -164,6 +167,8 @@ class HurdleForecaster:
             p = fitted.p_positive(x_now)
             mu = fitted.log_size(x_now)
             samples[step] = _draw(p, mu, fitted, n_samples, rng)
+            if fitted.pool > 0:
+                _pool(samples[step], design.y, len(design.months) - 1, fitted.pool, rng)
         return Forecast(model=self.name, origin=design.origin, units=design.units, samples=samples)
 
     def _require(self) -> Design:
@@ -181,7 +186,7 @@ class HurdleForecaster:
         """Learn one step: a calibration pass held out in time, then the final models."""
         params = self.params
         rng = np.random.default_rng([self.seed, step])
-        x, y, w, target_month = _pairs(design, step, params.quiet_keep, rng)
+        x, y, w, target_month, cell = _pairs(design, step, params.quiet_keep, rng)
         fitted = _Step(0.0, 0.0, np.empty(0), np.empty(0), np.empty(0))
         if params.offset and LEVEL in design.names:
             fitted.level_column = design.names.index(LEVEL)
@@ -202,6 +207,10 @@ class HurdleForecaster:
             fitted.band_edges, fitted.residuals = _bands(
                 mu, np.log(y[positive]) - mu, params.residual_bands, params.min_residuals_per_band
             )
+            if params.pool_weights:
+                fitted.pool = _pool_weight(
+                    fitted, design, x[late], y[late], w[late], cell[late], params.pool_weights, rng
+                )
         fitted.classifier = self._classifier(x, y, w, step, rounds=_rounds(fitted.classifier))
         fitted.regressor = self._regressor(x, y, step, fitted, rounds=_rounds(fitted.regressor))
         if not fitted.residuals:  # too little history to hold months out: in-sample residuals
@@ -296,19 +305,81 @@ def _rounds(model: lgb.Booster | float) -> int | None:
 
 def _pairs(
     design: Design, step: int, quiet_keep: float, rng: np.random.Generator
-) -> tuple[npt.NDArray[np.float32], FloatArray, FloatArray, npt.NDArray[np.int64]]:
-    """Rows (features at t, target at t + step) for every t with t + step ≤ origin."""
+) -> tuple[
+    npt.NDArray[np.float32], FloatArray, FloatArray, npt.NDArray[np.int64], npt.NDArray[np.int64]
+]:
+    """Rows (features at t, target at t + step) for every t with t + step ≤ origin.
+
+    Returns features, targets, weights, the target month, and the row's cell t · units + u.
+    """
     months, units = design.y.shape
     if months <= step:
         empty = np.empty((0, design.x.shape[2]), dtype=np.float32)
-        return empty, np.empty(0), np.empty(0), np.empty(0, dtype=np.int64)
+        none = np.empty(0, dtype=np.int64)
+        return empty, np.empty(0), np.empty(0), none, none
     x = design.x[: months - step].reshape(-1, design.x.shape[2])
     y = design.y[step:].reshape(-1)
     target_month = np.repeat(design.months[step:], units)
     quiet = (y == 0) & _quiet(design, months - step)
     keep = ~quiet | (rng.random(y.size) < quiet_keep)
     w = np.where(quiet, 1.0 / quiet_keep, 1.0)
-    return x[keep], y[keep], w[keep], target_month[keep]
+    cell = np.arange(y.size, dtype=np.int64)
+    return x[keep], y[keep], w[keep], target_month[keep], cell[keep]
+
+
+def _history_draws(
+    y: FloatArray,
+    t: npt.NDArray[np.int64],
+    u: npt.NDArray[np.int64],
+    size: int,
+    rng: np.random.Generator,
+    window: int = 36,
+) -> FloatArray:
+    """Draws, per (t, u), from the unit's values of months t − window + 1 … t (conflictology)."""
+    span = np.minimum(t + 1, window)[:, None]
+    back = (rng.random((t.size, size)) * span).astype(np.int64)
+    return np.asarray(y[t[:, None] - back, u[:, None]], dtype=np.float64)
+
+
+def _pool(
+    samples: FloatArray, y: FloatArray, t: int, weight: float, rng: np.random.Generator
+) -> None:
+    """Replace a share ``weight`` of each unit's samples by draws from its own last 36 months."""
+    units, n = samples.shape
+    take = rng.random((units, n)) < weight
+    rows = np.arange(units, dtype=np.int64)
+    hist = _history_draws(y, np.full(units, t, dtype=np.int64), rows, n, rng)
+    samples[take] = hist[take]
+
+
+def _pool_weight(
+    fitted: _Step,
+    design: Design,
+    x: npt.NDArray[np.float32],
+    y: FloatArray,
+    w: FloatArray,
+    cell: npt.NDArray[np.int64],
+    weights: tuple[float, ...],
+    rng: np.random.Generator,
+    n: int = 100,
+) -> float:
+    """The weight of the unit's own history in a linear pool, by mean CRPS on held-out months.
+
+    When the model's skill fades (far steps, changes of regime), mixing in the unit's own recent
+    distribution (ViEWS' conflictology) can score better; the weight is the one of ``weights``
+    with the lowest weighted CRPS on the held-out months.
+    """
+    from cawarn.forecast.metrics import crps
+
+    units = design.y.shape[1]
+    model = _draw(fitted.p_positive(x), fitted.log_size(x), fitted, n, rng)
+    hist = _history_draws(design.y, cell // units, cell % units, n, rng)
+    coin = rng.random(model.shape)
+    scores = [
+        float(np.average(crps(y, np.where(coin < weight, hist, model)), weights=w))
+        for weight in weights
+    ]
+    return float(weights[int(np.argmin(scores))])
 
 
 def _quiet(design: Design, months: int) -> npt.NDArray[np.bool_]:
