@@ -9,8 +9,11 @@ Calibration is out of time. The last ``calibration_months`` target months before
 held out; a first pair of models learnt on the months before them predicts the held-out months;
 an isotonic map from predicted to observed frequency of y > 0 is fitted on those predictions,
 and the log-residuals of the held-out positive months are kept, pooled by bands of μ (so a
-unit-month expected to be large gets the spread of large ones). The final pair is then learnt on
-every month up to the origin, and uses that map and those residuals.
+unit-month expected to be large gets the spread of large ones). Boosting stops when the held-out
+loss stops falling, which also sets the final models' rounds. Last, a linear pool with the unit's
+own last 36 months (a share w of the samples drawn from them, as ViEWS' conflictology draws) is
+chosen on the held-out months by CRPS. The final pair is then learnt on every month up to the
+origin, and uses that map, those residuals and that w.
 
 Quiet rows (no fatality in the unit over the last 36 months, none among its neighbours or
 across the border last month, and y = 0 ahead) are kept with probability ``quiet_keep`` and
