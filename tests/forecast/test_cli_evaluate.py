@@ -123,6 +123,9 @@ def test_forecast_run_then_show(node: Path) -> None:
         assert r["exceed"][0] == pytest.approx(r["p_positive"])  # P(y > 0.5) = P(y > 0)
     one = cawarn(node, "forecast", "show", "--unit", rows[0]["unit"], "--json")
     assert [r["step"] for r in json.loads(one.stdout)["forecasts"]] == [1, 2, 3]
+    status = json.loads(cawarn(node, "status", "--json").stdout)
+    live = [f for f in status["forecasts"] if f["kind"] == "live"]
+    assert [(f["level"], f["run"]) for f in live] == [("admin1", out["run"]["id"])]
     table = cawarn(node, "forecast", "show", "--level", "admin1")
     assert table.returncode == 0 and "P(y>0)" in table.stdout
     assert "no unit 'XX-00'" in one_sentence_error(

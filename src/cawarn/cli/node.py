@@ -134,6 +134,14 @@ def _print_status(out: Any, report: dict[str, Any]) -> None:
             for p in report["panels"]
         ]
         out.print(f"[bold]Panels[/bold] (units × months) {', '.join(built)}")
+    if report["forecasts"]:
+        from cawarn.panel import label
+
+        runs = [
+            f"{f['kind']} {f['panel']} #{f['run']} (data to {label(f['data_to_month_id'])})"
+            for f in report["forecasts"]
+        ]
+        out.print(f"[bold]Forecasts[/bold] newest: {', '.join(runs)}")
     geo = report["boundaries"]
     if geo:
         out.print("[bold]Boundaries[/bold]")

@@ -11,7 +11,7 @@ from cawarn.domain import is_synthetic_source
 from cawarn.store.engine import schema_revision
 from cawarn.store.geography import list_boundaries
 from cawarn.store.queries import count_quarantine, event_counts, event_totals, list_batches
-from cawarn.store.tables import panels
+from cawarn.store.tables import forecast_runs, panels
 
 
 def node_status(conn: Connection, settings: Settings, *, batch_limit: int = 10) -> dict[str, Any]:
@@ -38,6 +38,7 @@ def node_status(conn: Connection, settings: Settings, *, batch_limit: int = 10) 
             "by_admin1_method": event_counts(conn, "admin1_method"),
         },
         "panels": _latest_panels(conn),
+        "forecasts": _latest_forecasts(conn),
         "synthetic_sources": sorted(s for s in by_source if is_synthetic_source(s)),
         "quarantine": {"total": count_quarantine(conn)},
         "batches": batches,
@@ -72,5 +73,27 @@ def _latest_panels(conn: Connection) -> list[dict[str, Any]]:
                 "last_month_id": row["last_month_id"],
                 "synthetic": bool(row["synthetic"]),
                 "built_at": row["built_at"].isoformat(),
+            }
+    return list(latest.values())
+
+
+def _latest_forecasts(conn: Connection) -> list[dict[str, Any]]:
+    """The newest live forecast and the newest evaluation of each level."""
+    latest: dict[tuple[str, str], dict[str, Any]] = {}
+    columns = [c for c in forecast_runs.c if c.name not in ("scores", "models")]
+    for row in conn.execute(select(*columns).order_by(desc(forecast_runs.c.id))).mappings():
+        key = (row["kind"], row["level"])
+        if key not in latest:
+            latest[key] = {
+                "run": row["id"],
+                "kind": row["kind"],
+                "level": row["level"],
+                "panel": row["panel_key"],
+                "target": row["target"],
+                "data_to_month_id": row["train_last"],
+                "steps": row["steps"],
+                "synthetic": bool(row["synthetic"]),
+                "created_at": row["created_at"].isoformat(),
+                "report": row["report_path"],
             }
     return list(latest.values())
