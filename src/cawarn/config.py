@@ -37,6 +37,15 @@ class FileConfig(BaseModel):
     secret_key: str | None = None
     demo: bool = False
     alert_rules: str | None = None
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_sender: str = "cawarn@localhost"
+    smtp_recipients: dict[str, list[str]] = Field(default_factory=dict)
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    notify_max_attempts: int = Field(default=6, ge=1, le=50)
+    alert_false_alarm_rate: float = Field(default=1.0, gt=0, le=100)
+    alert_risk_level: float = Field(default=0.5, gt=0, lt=1)
 
     @field_validator("region")
     @classmethod
@@ -66,6 +75,18 @@ class Settings(BaseSettings):
     secret_key: str | None = None
     demo: bool = False
     alert_rules: Path | None = None
+    # Alert notifications: e-mail over SMTP to functional mailboxes (a duty desk, never a
+    # person's own address) per severity, and a webhook signed with HMAC-SHA256.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_sender: str = "cawarn@localhost"
+    smtp_recipients: dict[str, list[str]] = Field(default_factory=dict)
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    notify_max_attempts: int = 6
+    # 'alerts scan': the CUSUM's target alerts per 100 unit-months, the risk detector's level.
+    alert_false_alarm_rate: float = 1.0
+    alert_risk_level: float = 0.5
 
     @classmethod
     def settings_customise_sources(

@@ -1,0 +1,417 @@
+"""Stored alerts: one row per episode, moved through the lifecycle by people with the right role.
+
+Detector candidates, grouped into episodes (:func:`cawarn.alerts.candidates.group_episodes`), are
+upserted: a draft whose unit and detector already have an alert triggered within the episode gap
+updates that alert (its triggers and events grow, its severity is the highest seen) instead of
+opening another, so a rescan never raises an alert twice. Every move goes through
+:mod:`cawarn.domain.alerts`, is checked against the actor's role and organisation, stored as a
+transition and appended to the audit log, in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from cawarn.accounts import audit
+from cawarn.accounts.directory import find_user
+from cawarn.alerts.candidates import AlertDraft
+from cawarn.alerts.episodes import DEFAULT_GAP_DAYS
+from cawarn.alerts.notify import Channels, enqueue
+from cawarn.domain import NotFoundError
+from cawarn.domain import alerts as life
+from cawarn.domain.access import PERMISSIONS, Action, allows
+from cawarn.domain.alerts import AlertRecord, AlertState, Confidence, Deadlines, Severity
+from cawarn.domain.errors import CawarnError
+from cawarn.store.tables import alert_transitions, alerts
+
+_SEVERITY_ORDER = list(Severity)
+#: States in which an alert still waits for someone.
+OPEN_STATES = (
+    AlertState.NEW,
+    AlertState.ACKNOWLEDGED,
+    AlertState.ASSESSED,
+    AlertState.ESCALATED,
+)
+
+
+class AlertPermissionError(CawarnError):
+    """The user's role may not make this move."""
+
+    exit_code = 2
+    http_status = 403
+
+
+def utc(at: dt.datetime) -> dt.datetime:
+    """A stored time as UTC (SQLite gives back naive datetimes; every stored time is UTC)."""
+    return at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
+
+
+@dataclass
+class UpsertResult:
+    """What an upsert did: ids of alerts opened and of alerts that got new triggers."""
+
+    new: list[int] = field(default_factory=list)
+    updated: list[int] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def _trigger_key(trigger: dict[str, Any]) -> tuple[str, str, str]:
+    return (str(trigger.get("day")), str(trigger.get("rule") or ""), str(trigger.get("detector")))
+
+
+def _title(draft_unit: str, detector: str, triggers: list[dict[str, Any]]) -> str:
+    rules = sorted({str(t["rule"]) for t in triggers if t.get("rule")})
+    what = {
+        "surge": "surge of fatal violence",
+        "cusum": "sustained rise of fatal violence",
+        "risk": "forecast risk of fatal violence",
+        "flash": "flash rule " + ", ".join(rules),
+    }.get(detector, detector)
+    return f"{draft_unit}: {what}"
+
+
+def _evidence(triggers: list[dict[str, Any]]) -> dict[str, Any]:
+    events = list(dict.fromkeys(e for t in triggers for e in t.get("events", [])))
+    return {"triggers": triggers, "events": events}
+
+
+def _due_columns(record: AlertRecord, policy: dict[Severity, Deadlines]) -> dict[str, Any]:
+    due = life.deadline(record, policy)
+    values: dict[str, Any] = {
+        "due_step": due[0] if due else None,
+        "due_at": due[1] if due else None,
+    }
+    if due is not None and due[0] == "respond":
+        values["response_due"] = due[1]
+    return values
+
+
+def upsert_drafts(
+    conn: Connection,
+    organisation: str,
+    drafts: Iterable[AlertDraft],
+    *,
+    now: dt.datetime,
+    policy: dict[Severity, Deadlines] | None = None,
+    gap_days: int = DEFAULT_GAP_DAYS,
+    channels: Channels | None = None,
+) -> UpsertResult:
+    """Open an alert per new episode, or add the draft's triggers to its episode's alert."""
+    policy = policy or life.DEFAULT_DEADLINES
+    result = UpsertResult()
+    for draft in drafts:
+        triggers = [c.evidence() for c in draft.triggers]
+        gap = dt.timedelta(days=gap_days)
+        row = (
+            conn.execute(
+                select(alerts).where(
+                    alerts.c.organisation == organisation,
+                    alerts.c.detector == draft.detector,
+                    alerts.c.unit == draft.unit,
+                    alerts.c.last_triggered >= draft.first_day - gap,
+                    alerts.c.first_triggered <= draft.last_day + gap,
+                )
+            )
+            .mappings()
+            .first()
+        )
+        if row is None:
+            alert_id = _insert(conn, organisation, draft, triggers, now, policy)
+            result.new.append(alert_id)
+            enqueue(conn, alert_id, "new", now=now, channels=channels)
+            continue
+        known = {_trigger_key(t) for t in row["evidence"]["triggers"]}
+        fresh = [t for t in triggers if _trigger_key(t) not in known]
+        severity = max(Severity(row["severity"]), draft.severity, key=_SEVERITY_ORDER.index)
+        if not fresh and severity == row["severity"]:
+            result.unchanged += 1
+            continue
+        merged = sorted([*row["evidence"]["triggers"], *fresh], key=_trigger_key)
+        conn.execute(
+            alerts.update()
+            .where(alerts.c.id == row["id"])
+            .values(
+                evidence=_evidence(merged),
+                severity=severity.value,
+                first_triggered=min(row["first_triggered"], draft.first_day),
+                last_triggered=max(row["last_triggered"], draft.last_day),
+                title=_title(draft.unit, draft.detector, merged),
+                updated_at=now,
+            )
+        )
+        audit.append(
+            conn,
+            audit.Actor(life.SYSTEM_ACTOR, org=organisation),
+            "alert.update",
+            object_type="alert",
+            object_id=str(row["id"]),
+            details={"new_triggers": len(fresh), "severity": severity.value},
+            at=now,
+        )
+        result.updated.append(int(row["id"]))
+    return result
+
+
+def _insert(
+    conn: Connection,
+    organisation: str,
+    draft: AlertDraft,
+    triggers: list[dict[str, Any]],
+    now: dt.datetime,
+    policy: dict[Severity, Deadlines],
+) -> int:
+    record = life.new_alert(f"{draft.unit}/{draft.detector}", draft.severity, now)
+    versions = sorted({str(t["model_version"]) for t in triggers})
+    values = {
+        "organisation": organisation,
+        "unit": draft.unit,
+        "detector": draft.detector,
+        "episode": draft.first_day.isoformat(),
+        "severity": draft.severity.value,
+        "state": AlertState.NEW.value,
+        "escalation_level": 0,
+        "title": _title(draft.unit, draft.detector, triggers),
+        "evidence": _evidence(triggers),
+        "model_version": ", ".join(versions)[:100],
+        "first_triggered": draft.first_day,
+        "last_triggered": draft.last_day,
+        "ack_due": now + policy[draft.severity].acknowledge,
+        "created_at": now,
+        "updated_at": now,
+        **_due_columns(record, policy),
+    }
+    key = conn.execute(alerts.insert().values(**values)).inserted_primary_key
+    assert key is not None
+    alert_id = int(key[0])
+    audit.append(
+        conn,
+        audit.Actor(life.SYSTEM_ACTOR, org=organisation),
+        "alert.create",
+        object_type="alert",
+        object_id=str(alert_id),
+        details={"unit": draft.unit, "detector": draft.detector, "severity": draft.severity},
+        at=now,
+    )
+    return alert_id
+
+
+def list_alerts(
+    conn: Connection, organisation: str | None = None, *, state: str | None = None
+) -> list[dict[str, Any]]:
+    """Alerts, most severe first, then by the deadline of the step they wait for."""
+    query = select(alerts)
+    if organisation is not None:
+        query = query.where(alerts.c.organisation == organisation)
+    if state is not None:
+        query = query.where(alerts.c.state == state)
+    rows = [dict(r) for r in conn.execute(query).mappings()]
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
+    return sorted(
+        rows,
+        key=lambda r: (
+            -_SEVERITY_ORDER.index(Severity(r["severity"])),
+            utc(r["due_at"]) if r["due_at"] else far,
+            r["id"],
+        ),
+    )
+
+
+def get_alert(conn: Connection, alert_id: int, organisation: str | None = None) -> dict[str, Any]:
+    """One alert with its transitions; NotFoundError when absent or of another organisation."""
+    query = select(alerts).where(alerts.c.id == alert_id)
+    if organisation is not None:
+        query = query.where(alerts.c.organisation == organisation)
+    row = conn.execute(query).mappings().first()
+    if row is None:
+        raise NotFoundError(f"There is no alert {alert_id}; 'cawarn alerts list' shows the alerts.")
+    out = dict(row)
+    steps = conn.execute(
+        select(alert_transitions)
+        .where(alert_transitions.c.alert_id == alert_id)
+        .order_by(alert_transitions.c.id)
+    ).mappings()
+    out["transitions"] = [dict(s) for s in steps]
+    return out
+
+
+def to_record(row: dict[str, Any]) -> AlertRecord:
+    """The domain view of a stored alert (with its transitions), for the lifecycle rules."""
+    history = tuple(
+        life.Transition(
+            AlertState(t["from_state"]),
+            AlertState(t["to_state"]),
+            t["actor"],
+            utc(t["at"]),
+            t["text"] or "",
+            t["escalation_level"],
+        )
+        for t in row["transitions"]
+    )
+    return AlertRecord(
+        key=str(row["id"]),
+        severity=Severity(row["severity"]),
+        created_at=utc(row["created_at"]),
+        state=AlertState(row["state"]),
+        escalation_level=row["escalation_level"],
+        history=history,
+    )
+
+
+#: Each move: the permission it needs and the audit action it records.
+MOVES: dict[str, Action] = {
+    "acknowledge": Action.ACKNOWLEDGE_ALERTS,
+    "assess": Action.ASSESS_ALERTS,
+    "escalate": Action.ESCALATE_ALERTS,
+    "respond": Action.RESPOND_ALERTS,
+    "close": Action.CLOSE_ALERTS,
+}
+
+
+def move(
+    conn: Connection,
+    alert_id: int,
+    username: str,
+    step: str,
+    *,
+    now: dt.datetime,
+    text: str = "",
+    confidence: str | None = None,
+    policy: dict[Severity, Deadlines] | None = None,
+    channels: Channels | None = None,
+) -> dict[str, Any]:
+    """Make one lifecycle move as a user; returns the alert after it.
+
+    The user must exist and be active, belong to the alert's organisation (an alert of another
+    organisation is answered as if it did not exist) and hold a role that may make the move.
+    """
+    policy = policy or life.DEFAULT_DEADLINES
+    user = find_user(conn, username)
+    if user is None or not user.active:
+        raise NotFoundError(f"There is no active user {username!r}; 'cawarn user list' shows them.")
+    row = get_alert(conn, alert_id, user.org.code)
+    action = MOVES[step]
+    if not allows(user.role, action):
+        raise AlertPermissionError(
+            f"User {username!r} is a {user.role.value} and may not {step} alerts; that takes a "
+            f"{' or '.join(sorted(r.value for r in _roles(action)))}."
+        )
+    record = to_record(row)
+    if step == "acknowledge":
+        moved = life.acknowledge(record, username, now)
+    elif step == "assess":
+        moved = life.assess(record, username, now, text, _confidence(confidence))
+    elif step == "escalate":
+        moved = life.escalate(record, username, now, text)
+    elif step == "respond":
+        moved = life.record_response(record, username, now, text)
+    else:
+        moved = life.close(record, username, now)
+    _save(conn, row, moved, policy, now, user_id=user.id, confidence=confidence)
+    if step == "acknowledge":
+        conn.execute(alerts.update().where(alerts.c.id == alert_id).values(assignee=username))
+    audit.append(
+        conn,
+        audit.Actor(username, user.id, user.org.code),
+        f"alert.{step}",
+        object_type="alert",
+        object_id=str(alert_id),
+        details={"from": record.state.value, "to": moved.state.value, "text": text.strip()},
+        at=now,
+    )
+    if step == "escalate":
+        enqueue(conn, alert_id, "escalated", now=now, channels=channels)
+    return get_alert(conn, alert_id)
+
+
+def _roles(action: Action) -> frozenset[Any]:
+    return PERMISSIONS[action]
+
+
+def _confidence(value: str | None) -> Confidence:
+    # Intelligence practice says "moderate"; "medium" is accepted as the same level.
+    word = "moderate" if value == "medium" else value
+    try:
+        return Confidence(word or "")
+    except ValueError:
+        raise life.TransitionError(
+            f"Confidence {value!r} is not a level; use low, moderate (or medium) or high."
+        ) from None
+
+
+def _save(
+    conn: Connection,
+    row: dict[str, Any],
+    moved: AlertRecord,
+    policy: dict[Severity, Deadlines],
+    now: dt.datetime,
+    *,
+    user_id: int | None = None,
+    confidence: str | None = None,
+) -> None:
+    """Store the moves ``moved`` made after ``row`` (its new transitions, state and deadline)."""
+    for step in moved.history[len(row["transitions"]) :]:
+        by_person = step.actor != life.SYSTEM_ACTOR
+        assessed = step.to_state is AlertState.ASSESSED and by_person
+        text = moved.assessment.text if assessed and moved.assessment else step.note
+        conn.execute(
+            alert_transitions.insert().values(
+                alert_id=row["id"],
+                from_state=step.from_state.value,
+                to_state=step.to_state.value,
+                actor=step.actor,
+                actor_user_id=user_id if by_person else None,
+                at=step.at,
+                escalation_level=step.escalation_level,
+                text=text or None,
+                confidence=_confidence(confidence).value if assessed else None,
+            )
+        )
+    conn.execute(
+        alerts.update()
+        .where(alerts.c.id == row["id"])
+        .values(
+            state=moved.state.value,
+            escalation_level=moved.escalation_level,
+            updated_at=now,
+            **_due_columns(moved, policy),
+        )
+    )
+
+
+def escalate_overdue(
+    conn: Connection,
+    *,
+    now: dt.datetime,
+    policy: dict[Severity, Deadlines] | None = None,
+    channels: Channels | None = None,
+) -> list[int]:
+    """Escalate every overdue alert by itself (as ``system``); the ids of those escalated."""
+    policy = policy or life.DEFAULT_DEADLINES
+    done = []
+    query = select(alerts.c.id).where(
+        alerts.c.state.in_([s.value for s in OPEN_STATES]), alerts.c.due_at < now
+    )
+    for (alert_id,) in conn.execute(query).all():
+        row = get_alert(conn, alert_id)
+        record = to_record(row)
+        moved = life.escalate_overdue(record, now, policy)
+        if moved is record:
+            continue
+        _save(conn, row, moved, policy, now)
+        audit.append(
+            conn,
+            audit.Actor(life.SYSTEM_ACTOR, org=row["organisation"]),
+            "alert.escalate_overdue",
+            object_type="alert",
+            object_id=str(alert_id),
+            details={"level": moved.escalation_level, "note": moved.history[-1].note},
+            at=now,
+        )
+        enqueue(conn, alert_id, "escalated", now=now, channels=channels)
+        done.append(int(alert_id))
+    return done
