@@ -109,13 +109,15 @@ def upsert_drafts(
         gap = dt.timedelta(days=gap_days)
         row = (
             conn.execute(
-                select(alerts).where(
+                select(alerts)
+                .where(
                     alerts.c.organisation == organisation,
                     alerts.c.detector == draft.detector,
                     alerts.c.unit == draft.unit,
                     alerts.c.last_triggered >= draft.first_day - gap,
                     alerts.c.first_triggered <= draft.last_day + gap,
                 )
+                .order_by(alerts.c.last_triggered.desc())
             )
             .mappings()
             .first()
