@@ -80,6 +80,9 @@ def test_a_rescan_updates_one_alert_per_episode(engine: sa.Engine) -> None:
     with engine.connect() as conn:
         row = get_alert(conn, first.new[0])
     assert row["severity"] == "high"
+    # High severity: acknowledge within 4 hours of creation, not the 24 of a medium alert.
+    assert row["due_at"].replace(tzinfo=dt.UTC) == T0 + dt.timedelta(hours=4)
+    assert row["ack_due"].replace(tzinfo=dt.UTC) == T0 + dt.timedelta(hours=4)
     assert row["last_triggered"] == dt.date(2026, 2, 22)
     assert len(row["evidence"]["triggers"]) == 3
     assert row["evidence"]["events"] == [
@@ -149,11 +152,21 @@ def test_lifecycle_by_role_with_audit(people: sa.Engine) -> None:
         ("kgz.duty", "alert.respond"),
         ("kgz.duty", "alert.close"),
     ]
+    # The closed alert takes no new work: a later trigger of its episode opens a follow-up.
+    assert _upsert(engine, _candidate(dt.date(2026, 2, 1))).unchanged == 1
+    follow = _upsert(engine, _candidate(dt.date(2026, 2, 10)), now=T0 + dt.timedelta(hours=3))
+    assert len(follow.new) == 1 and follow.new != [alert_id] and follow.updated == []
+    with engine.connect() as conn:
+        assert len(get_alert(conn, alert_id)["evidence"]["triggers"]) == 1
+        fresh = get_alert(conn, follow.new[0])
+    assert fresh["state"] == "new" and fresh["first_triggered"] == dt.date(2026, 2, 10)
+    again = _upsert(engine, _candidate(dt.date(2026, 2, 1)), _candidate(dt.date(2026, 2, 10)))
+    assert again.new == [] and again.updated == []
     with engine.connect() as conn:
         metrics = loop_metrics(conn, now=T0 + dt.timedelta(hours=3))[ORG]
     assert metrics["median_hours_to_acknowledge"] == 0.5
     assert metrics["median_hours_to_response"] == 2.0
-    assert metrics["open"] == 0 and metrics["overdue"] == 0
+    assert metrics["open"] == 1 and metrics["overdue"] == 0
 
 
 def test_overdue_alerts_escalate_by_themselves(people: sa.Engine) -> None:

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from cawarn.accounts import audit
 from cawarn.accounts.directory import find_user
@@ -107,7 +107,7 @@ def upsert_drafts(
     for draft in drafts:
         triggers = [c.evidence() for c in draft.triggers]
         gap = dt.timedelta(days=gap_days)
-        row = (
+        rows = (
             conn.execute(
                 select(alerts)
                 .where(
@@ -117,27 +117,56 @@ def upsert_drafts(
                     alerts.c.last_triggered >= draft.first_day - gap,
                     alerts.c.first_triggered <= draft.last_day + gap,
                 )
-                .order_by(alerts.c.last_triggered.desc())
+                .order_by(alerts.c.last_triggered.desc(), alerts.c.id.desc())
             )
             .mappings()
-            .first()
+            .all()
         )
-        if row is None:
+        if not rows:
             alert_id = _insert(conn, organisation, draft, triggers, now, policy)
             result.new.append(alert_id)
             enqueue(conn, alert_id, "new", now=now, channels=channels)
             continue
-        known = {_trigger_key(t) for t in row["evidence"]["triggers"]}
+        row = rows[0]
+        known = {_trigger_key(t) for r in rows for t in r["evidence"]["triggers"]}
         fresh = [t for t in triggers if _trigger_key(t) not in known]
-        severity = max(Severity(row["severity"]), draft.severity, key=_SEVERITY_ORDER.index)
-        if not fresh and severity == row["severity"]:
+        if row["state"] == AlertState.CLOSED and fresh:
+            # A closed task takes no new work: what came after it is a new alert.
+            keys = {_trigger_key(t) for t in fresh}
+            later = [c for c in draft.triggers if _trigger_key(c.evidence()) in keys]
+            follow_up = replace(
+                draft,
+                first_day=min(c.day for c in later),
+                last_day=max(c.day for c in later),
+                severity=max((c.severity for c in later), key=_SEVERITY_ORDER.index),
+                triggers=tuple(later),
+            )
+            alert_id = _insert(conn, organisation, follow_up, fresh, now, policy)
+            result.new.append(alert_id)
+            enqueue(conn, alert_id, "new", now=now, channels=channels)
+            continue
+        fresh_keys = {_trigger_key(t) for t in fresh}
+        severity = max(
+            [Severity(row["severity"])]
+            + [c.severity for c in draft.triggers if _trigger_key(c.evidence()) in fresh_keys],
+            key=_SEVERITY_ORDER.index,
+        )
+        if not fresh:
             result.unchanged += 1
             continue
         merged = sorted([*row["evidence"]["triggers"], *fresh], key=_trigger_key)
+        due: dict[str, Any] = {}
+        if severity != row["severity"]:
+            # A more severe alert has shorter deadlines, counted as the lifecycle counts them.
+            record = replace(to_record(get_alert(conn, row["id"])), severity=severity)
+            due = {**_due_columns(record, policy)}
+            if record.state is AlertState.NEW:
+                due["ack_due"] = record.created_at + policy[severity].acknowledge
         conn.execute(
             alerts.update()
             .where(alerts.c.id == row["id"])
             .values(
+                **due,
                 evidence=_evidence(merged),
                 severity=severity.value,
                 first_triggered=min(row["first_triggered"], draft.first_day),
@@ -168,12 +197,27 @@ def _insert(
     policy: dict[Severity, Deadlines],
 ) -> int:
     record = life.new_alert(f"{draft.unit}/{draft.detector}", draft.severity, now)
+    # The episode is the day of its first alarm; a follow-up of a closed alert on the same day
+    # (another flash rule) gets a number, so the key stays unique.
+    episode = draft.first_day.isoformat()
+    taken = conn.execute(
+        select(func.count())
+        .select_from(alerts)
+        .where(
+            alerts.c.organisation == organisation,
+            alerts.c.detector == draft.detector,
+            alerts.c.unit == draft.unit,
+            alerts.c.episode.like(f"{episode}%"),
+        )
+    ).scalar_one()
+    if taken:
+        episode = f"{episode}#{taken + 1}"
     versions = sorted({str(t["model_version"]) for t in triggers})
     values = {
         "organisation": organisation,
         "unit": draft.unit,
         "detector": draft.detector,
-        "episode": draft.first_day.isoformat(),
+        "episode": episode,
         "severity": draft.severity.value,
         "state": AlertState.NEW.value,
         "escalation_level": 0,
