@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection, func, select
+from sqlalchemy.exc import IntegrityError
 
 from cawarn.alerts.calibrate import rate_threshold
 from cawarn.alerts.candidates import Candidate, candidates_from_scores, group_episodes
@@ -30,7 +31,7 @@ from cawarn.alerts.cusum import cusum_scores
 from cawarn.alerts.episodes import DEFAULT_GAP_DAYS
 from cawarn.alerts.rules import BorderClashRule, RulesFile, apply_rules
 from cawarn.alerts.series import EventRecord, count_series
-from cawarn.domain import Category
+from cawarn.domain import Category, StoreError
 from cawarn.domain.alerts import Severity
 from cawarn.forecast.results import read_forecasts
 from cawarn.store.tables import admin_units, events, forecast_runs
@@ -249,10 +250,17 @@ def run_scan(
         risk_level=settings.alert_risk_level,
         as_of=as_of,
     )
-    with engine.begin() as conn:
-        day, drafts = scan_drafts(conn, scan_settings, rules, node_border(conn, rules))
-        result = upsert_drafts(
-            conn, settings.organisation, drafts, now=now, policy=policy, channels=channels
-        )
-        escalated = escalate_overdue(conn, now=now, policy=policy, channels=channels)
+    try:
+        with engine.begin() as conn:
+            day, drafts = scan_drafts(conn, scan_settings, rules, node_border(conn, rules))
+            result = upsert_drafts(
+                conn, settings.organisation, drafts, now=now, policy=policy, channels=channels
+            )
+            escalated = escalate_overdue(conn, now=now, policy=policy, channels=channels)
+    except IntegrityError:
+        # Two scans at once: the unique episode key let only one store the alert.
+        raise StoreError(
+            "Another scan stored the same alert at the same moment; nothing of this scan was "
+            "kept. Run 'cawarn alerts scan' again."
+        ) from None
     return ScanReport(day, len(drafts), result.new, result.updated, escalated)
