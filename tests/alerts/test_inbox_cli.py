@@ -123,6 +123,8 @@ def test_scan_twice_then_answer_an_alert(home: Path) -> None:
     assert [a["id"] for a in closed] == [flash["id"]]
     bad = one_sentence_error(cawarn(home, "alerts", "list", "--state", "done"))
     assert "not a state" in bad
+    bad_day = one_sentence_error(cawarn(home, "alerts", "scan", "--as-of", "2020-13-01"))
+    assert "is not a day" in bad_day
     # A third scan after the alert was closed still raises nothing new.
     third = json.loads(cawarn(home, "alerts", "scan", "--json").stdout)
     assert third["new"] == []

@@ -12,14 +12,8 @@ from cawarn.accounts import audit
 from cawarn.accounts.directory import create_organisation, create_user
 from cawarn.alerts.candidates import Candidate, group_episodes
 from cawarn.alerts.metrics import loop_metrics
-from cawarn.alerts.store import (
-    AlertPermissionError,
-    escalate_overdue,
-    get_alert,
-    list_alerts,
-    move,
-    upsert_drafts,
-)
+from cawarn.alerts.moves import AlertPermissionError, escalate_overdue, move
+from cawarn.alerts.store import get_alert, list_alerts, upsert_drafts
 from cawarn.domain import NotFoundError
 from cawarn.domain.access import OrgKind, Role
 from cawarn.domain.alerts import Severity, TransitionError

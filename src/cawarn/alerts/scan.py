@@ -239,8 +239,9 @@ def run_scan(
     as_of: dt.date | None = None,
 ) -> ScanReport:
     """Scan, upsert the alerts, escalate the overdue ones, in one transaction."""
+    from cawarn.alerts.moves import escalate_overdue
     from cawarn.alerts.notify import Channels
-    from cawarn.alerts.store import escalate_overdue, upsert_drafts
+    from cawarn.alerts.store import upsert_drafts
 
     rules = node_rules(settings)
     policy = rules.deadline_policy()

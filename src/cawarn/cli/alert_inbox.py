@@ -167,7 +167,7 @@ def show(
 
 
 def _move(ctx: typer.Context, alert_id: int, user: str, step: str, **kw: Any) -> None:
-    from cawarn.alerts.store import move
+    from cawarn.alerts.moves import move
 
     cli = state(ctx)
     with cli.engine().begin() as conn:
