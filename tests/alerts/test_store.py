@@ -13,6 +13,7 @@ from cawarn.accounts.directory import create_organisation, create_user
 from cawarn.alerts.candidates import Candidate, group_episodes
 from cawarn.alerts.metrics import loop_metrics
 from cawarn.alerts.moves import AlertPermissionError, escalate_overdue, move
+from cawarn.alerts.notify import Channels, list_notifications
 from cawarn.alerts.store import get_alert, list_alerts, upsert_drafts
 from cawarn.domain import NotFoundError
 from cawarn.domain.access import OrgKind, Role
@@ -183,3 +184,37 @@ def test_overdue_alerts_escalate_by_themselves(people: sa.Engine) -> None:
     with engine.connect() as conn:
         m = loop_metrics(conn, now=at + dt.timedelta(hours=2))[ORG]
     assert m["overdue"] == 1 and m["escalated_by_deadline"] == 1 and m["open"] == 2
+
+
+def test_new_and_escalated_alerts_queue_notifications(people: sa.Engine) -> None:
+    engine = people
+    channels = Channels(
+        smtp_host="127.0.0.1",
+        recipients={"critical": ["duty@nctc.example"]},
+        webhook_url="http://127.0.0.1:9/hook",
+    )
+    with engine.begin() as conn:
+        (alert_id,) = upsert_drafts(
+            conn,
+            ORG,
+            group_episodes([_candidate(dt.date(2026, 2, 1), severity=Severity.CRITICAL)]),
+            now=T0,
+            channels=channels,
+        ).new
+        # A low alert: no mailbox for low, so only the webhook.
+        (low,) = upsert_drafts(
+            conn,
+            ORG,
+            group_episodes([_candidate(dt.date(2026, 2, 1), unit="KG-BA", severity=Severity.LOW)]),
+            now=T0,
+            channels=channels,
+        ).new
+        escalate_overdue(conn, now=T0 + dt.timedelta(hours=2), channels=channels)
+        queued = [(n["alert_id"], n["event"], n["channel"]) for n in list_notifications(conn)]
+    assert queued == [
+        (alert_id, "new", "email"),
+        (alert_id, "new", "webhook"),
+        (low, "new", "webhook"),
+        (alert_id, "escalated", "email"),
+        (alert_id, "escalated", "webhook"),
+    ]
