@@ -20,6 +20,20 @@ CONFIG_FILE = "cawarn.toml"
 DEFAULT_HOME = Path("cawarn-home")
 DEFAULT_REGION = ("AFG", "KAZ", "KGZ", "TJK", "TKM", "UZB")
 _ISO3 = re.compile(r"^[A-Z]{3}$")
+#: The node's tasks in the order 'cawarn run' runs them, and their default intervals in minutes.
+DEFAULT_SCHEDULE = {"ingest": 15.0, "panel": 1440.0, "forecast": 1440.0, "scan": 60.0}
+
+
+def check_schedule(value: dict[str, float]) -> dict[str, float]:
+    """Task intervals name known tasks and are above zero minutes."""
+    unknown = sorted(set(value) - set(DEFAULT_SCHEDULE))
+    if unknown:
+        raise ValueError(
+            f"{', '.join(map(repr, unknown))} are not tasks; use {', '.join(DEFAULT_SCHEDULE)}"
+        )
+    if any(v <= 0 for v in value.values()):
+        raise ValueError("every interval must be above 0 minutes")
+    return value
 
 
 class FileConfig(BaseModel):
@@ -37,6 +51,23 @@ class FileConfig(BaseModel):
     secret_key: str | None = None
     demo: bool = False
     alert_rules: str | None = None
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_sender: str = "cawarn@localhost"
+    smtp_recipients: dict[str, list[str]] = Field(default_factory=dict)
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    notify_max_attempts: int = Field(default=6, ge=1, le=50)
+    alert_false_alarm_rate: float = Field(default=1.0, gt=0, le=100)
+    alert_risk_level: float = Field(default=0.5, gt=0, lt=1)
+    watch_folder: str | None = None
+    schedule_minutes: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_SCHEDULE))
+    schedule_models: list[str] = Field(default_factory=list)
+
+    @field_validator("schedule_minutes")
+    @classmethod
+    def _tasks(cls, value: dict[str, float]) -> dict[str, float]:
+        return check_schedule(value)
 
     @field_validator("region")
     @classmethod
@@ -66,6 +97,27 @@ class Settings(BaseSettings):
     secret_key: str | None = None
     demo: bool = False
     alert_rules: Path | None = None
+    # Alert notifications: e-mail over SMTP to functional mailboxes (a duty desk, never a
+    # person's own address) per severity, and a webhook signed with HMAC-SHA256.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_sender: str = "cawarn@localhost"
+    smtp_recipients: dict[str, list[str]] = Field(default_factory=dict)
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    notify_max_attempts: int = 6
+    # 'alerts scan': the CUSUM's target alerts per 100 unit-months, the risk detector's level.
+    alert_false_alarm_rate: float = 1.0
+    alert_risk_level: float = 0.5
+    # 'cawarn run': the folder watched for new GED files, each task's interval, the models.
+    watch_folder: Path | None = None
+    schedule_minutes: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_SCHEDULE))
+    schedule_models: list[str] = Field(default_factory=list)
+
+    @field_validator("schedule_minutes")
+    @classmethod
+    def _tasks(cls, value: dict[str, float]) -> dict[str, float]:
+        return check_schedule(value)
 
     @classmethod
     def settings_customise_sources(
@@ -90,6 +142,15 @@ class Settings(BaseSettings):
         if self.alert_rules is None:
             return self.home / "alert-rules.toml"
         return self.alert_rules if self.alert_rules.is_absolute() else self.home / self.alert_rules
+
+    @property
+    def watch_path(self) -> Path:
+        """The folder 'cawarn run' ingests new files from: ``watch_folder``, else HOME/incoming."""
+        if self.watch_folder is None:
+            return self.home / "incoming"
+        return (
+            self.watch_folder if self.watch_folder.is_absolute() else self.home / self.watch_folder
+        )
 
     @property
     def cache_dir(self) -> Path:

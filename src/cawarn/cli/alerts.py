@@ -10,14 +10,21 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from cawarn.cli import alert_inbox
 from cawarn.cli.context import state
 
-app = typer.Typer(help="Alert detectors and their evaluation.", no_args_is_help=True)
+app = typer.Typer(
+    help="Alerts: scan, the inbox and its lifecycle, notifications, evaluation.",
+    no_args_is_help=True,
+)
 
 
 @app.callback()
 def _group() -> None:
-    """Alert detectors and their evaluation."""
+    """Alerts: scan, the inbox and its lifecycle, notifications, evaluation."""
+
+
+alert_inbox.register(app)
 
 
 def _fmt(value: float | None, digits: int = 3) -> str:

@@ -48,7 +48,13 @@ class Action(StrEnum):
     READ_USERS = "users:read"
     WRITE_USERS = "users:write"
     READ_AUDIT = "audit:read"
-    # Forecasts, evaluations and alerts (with their lifecycle actions) add their actions here.
+    READ_ALERTS = "alerts:read"
+    ACKNOWLEDGE_ALERTS = "alerts:acknowledge"
+    ASSESS_ALERTS = "alerts:assess"
+    ESCALATE_ALERTS = "alerts:escalate"
+    RESPOND_ALERTS = "alerts:respond"
+    CLOSE_ALERTS = "alerts:close"
+    # Forecasts and evaluations add their actions here.
 
 
 _EVERYONE = frozenset(Role)
@@ -70,10 +76,30 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.READ_USERS: frozenset({Role.ADMIN, Role.AUDITOR}),
     Action.WRITE_USERS: frozenset({Role.ADMIN}),
     Action.READ_AUDIT: frozenset({Role.AUDITOR}),
+    # The alert inbox: duty officers own an alert (acknowledge, respond, close), analysts write
+    # the assessment; either may send an assessed alert up. Observers and administrators do not
+    # see the inbox: alerts carry restricted events as evidence.
+    Action.READ_ALERTS: frozenset({Role.ANALYST, Role.DUTY_OFFICER, Role.RELEASING_OFFICER}),
+    Action.ACKNOWLEDGE_ALERTS: frozenset({Role.DUTY_OFFICER}),
+    Action.ASSESS_ALERTS: frozenset({Role.ANALYST}),
+    Action.ESCALATE_ALERTS: frozenset({Role.DUTY_OFFICER, Role.ANALYST}),
+    Action.RESPOND_ALERTS: frozenset({Role.DUTY_OFFICER}),
+    Action.CLOSE_ALERTS: frozenset({Role.DUTY_OFFICER}),
 }
 
 #: Actions that change something: refused to read-only API keys, audited always.
-WRITES = frozenset({Action.WRITE_SELF, Action.WRITE_ORGANISATIONS, Action.WRITE_USERS})
+WRITES = frozenset(
+    {
+        Action.WRITE_SELF,
+        Action.WRITE_ORGANISATIONS,
+        Action.WRITE_USERS,
+        Action.ACKNOWLEDGE_ALERTS,
+        Action.ASSESS_ALERTS,
+        Action.ESCALATE_ALERTS,
+        Action.RESPOND_ALERTS,
+        Action.CLOSE_ALERTS,
+    }
+)
 
 
 def allows(role: Role, action: Action) -> bool:

@@ -339,3 +339,79 @@ audit_log = Table(
     Column("hash", String(64), nullable=False, unique=True),
     Index("ix_audit_log_org_at", "org", "at"),
 )
+
+# Alerts: one row per (organisation, detector, unit, episode), so a rescan updates the alert it
+# raised before instead of adding another; every move of its lifecycle is a transition row.
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("organisation", String(100), nullable=False),  # organisations.code of the owner
+    Column("unit", String(40), nullable=False),
+    Column("detector", String(40), nullable=False),  # surge | cusum | risk | flash
+    Column("episode", String(120), nullable=False),  # the first alarm's day (and rule, if flash)
+    Column("severity", String(10), nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("escalation_level", Integer, nullable=False, server_default=text("0")),
+    Column("title", Text, nullable=False),
+    Column("evidence", JSONText, nullable=False),  # {"triggers": [...], "events": [...]}
+    Column("model_version", String(100), nullable=False),
+    Column("first_triggered", Date, nullable=False),
+    Column("last_triggered", Date, nullable=False),
+    Column("ack_due", DateTime(timezone=True), nullable=False),
+    Column("response_due", DateTime(timezone=True)),
+    Column("due_step", String(20)),  # the step the alert waits for; NULL once responded
+    Column("due_at", DateTime(timezone=True)),
+    Column("assignee", String(64)),  # the username of the duty officer who acknowledged it
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("organisation", "detector", "unit", "episode"),
+    Index("ix_alerts_organisation_state", "organisation", "state"),
+)
+
+alert_transitions = Table(
+    "alert_transitions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("alert_id", Integer, ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False),
+    Column("from_state", String(20), nullable=False),
+    Column("to_state", String(20), nullable=False),
+    Column("actor", String(64), nullable=False),  # username, or "system"
+    Column("actor_user_id", Integer, ForeignKey("users.id")),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("escalation_level", Integer, nullable=False, server_default=text("0")),
+    Column("text", Text),  # the assessment, the response, the escalation reason
+    Column("confidence", String(10)),  # of an assessment
+    Index("ix_alert_transitions_alert_id", "alert_id"),
+)
+
+# The outbox: a notification is queued in the same transaction as the alert change that causes
+# it, and delivered later with retries, so a crash never loses or doubles one.
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("alert_id", Integer, ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False),
+    Column("event", String(20), nullable=False),  # new | escalated
+    Column("channel", String(10), nullable=False),  # email | webhook
+    Column("target", Text, nullable=False),  # the addresses, or the URL
+    Column("payload", JSONText, nullable=False),
+    Column("status", String(10), nullable=False),  # pending | sent | failed
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("last_error", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True)),
+    Index("ix_notifications_status_next_attempt_at", "status", "next_attempt_at"),
+)
+
+# The node's schedule ('cawarn run'): when each task last finished, so a killed run resumes.
+schedule_tasks = Table(
+    "schedule_tasks",
+    metadata,
+    Column("task", String(40), primary_key=True),
+    Column("last_started_at", DateTime(timezone=True)),
+    Column("last_finished_at", DateTime(timezone=True)),
+    Column("last_status", String(10)),  # ok | failed
+    Column("last_message", Text),
+)
