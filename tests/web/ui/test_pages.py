@@ -166,7 +166,10 @@ def test_pages_load_nothing_from_outside_the_node(ui: TestClient, ui_node: Node)
         assert page.status_code == 200, path
         assert not EXTERNAL.search(page.text), (path, EXTERNAL.search(page.text))
         assert "default-src 'self'" in page.headers["content-security-policy"]
-    assert ui.get("/static/ui.js").status_code == 200
+    # The pages' own script and the npm libraries (`make static`) are served by the node.
+    for script in re.findall(r'src="(/static/[^"]+)"', ui.get("/").text):
+        assert ui.get(script).status_code == 200, f"{script} is missing: run `make static`"
+    assert ui.get("/static/vendor/leaflet/leaflet.css").status_code == 200
 
 
 def test_switching_to_russian_translates_pages_dates_and_numbers(
