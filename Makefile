@@ -39,7 +39,7 @@ UI := src/cawarn/web/ui
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F $(UI)/babel.cfg -k N_ --no-location --sort-output \
 	  --project cawarn --copyright-holder "cawarn contributors" -o $(UI)/locale/messages.pot $(UI)
-	$(BIN)/pybabel update -i $(UI)/locale/messages.pot -d $(UI)/locale --no-location \
+	$(BIN)/pybabel update -i $(UI)/locale/messages.pot -d $(UI)/locale --no-fuzzy-matching \
 	  --ignore-obsolete --width 100
 
 # Debian's Chromium for the browser tests (Playwright drives it); installed when missing.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -67,6 +68,49 @@ def store_live_run(engine: sa.Engine, units: list[str], *, origin: int = 539) ->
     return int(run_id)
 
 
+def store_evaluation(engine: sa.Engine, folder: Path) -> int:
+    """An evaluation run with the scores the page reads and a report folder with one plot."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    folder.mkdir(parents=True, exist_ok=True)
+    figure = plt.figure(figsize=(2, 1))
+    figure.savefig(folder / "skill_by_step.png")
+    plt.close(figure)
+    (folder / "report.md").write_text("# report\n", encoding="utf-8")
+    (folder / "secret.txt").write_text("not a plot\n", encoding="utf-8")
+    model = {
+        "overall": {"crps": 1.25, "brier": 0.1, "ap": 0.5},
+        "by_step": {"1": {"crps": 1.0}, "2": {"crps": 1.5}},
+    }
+    with engine.begin() as conn:
+        run_id = conn.execute(
+            forecast_runs.insert().values(
+                kind="evaluation",
+                created_at=dt.datetime(2026, 11, 2, tzinfo=dt.UTC),
+                level="country",
+                panel_id=None,
+                panel_key="country",
+                panel_sha256="0" * 64,
+                synthetic=False,
+                target="ged_best",
+                train_first=241,
+                train_last=528,
+                test_start=517,
+                test_end=528,
+                steps=2,
+                n_samples=100,
+                seeds=[0],
+                models=[{"name": "hurdle", "version": "1", "params": {}}],
+                scores={"models": {"hurdle": model, "zero": model}, "window": {}},
+                report_path=str(folder / "report.md"),
+            )
+        ).inserted_primary_key[0]
+    return int(run_id)
+
+
 @pytest.fixture
 def ui_node(node_settings: Settings, store: sa.Engine) -> Node:
     """The web tests' node, with the region's boundaries, unit events and a live forecast."""
@@ -82,6 +126,7 @@ def ui_node(node_settings: Settings, store: sa.Engine) -> Node:
         # Every seeded event is in the first Kyrgyz unit, so the unit page has a history.
         conn.execute(events.update().values(admin1=units[0]))
     store_live_run(store, units[:5])
+    node.evaluation = store_evaluation(store, node_settings.home / "reports" / "evaluation")  # type: ignore[attr-defined]
     node.unit = units[0]  # type: ignore[attr-defined]
     node.units = units  # type: ignore[attr-defined]
     return node

@@ -29,7 +29,7 @@ from cawarn.store.engine import create_engine_for
 from tests.cli.helpers import cawarn
 from tests.conftest import BOUNDARIES, REPO
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = REPO / ".screenshots"
@@ -52,6 +52,26 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     assert built.returncode == 0, built.stderr
     forecast = cawarn(home, "forecast", "run", "--level", "admin1", "--samples", "200")
     assert forecast.returncode == 0, forecast.stderr
+    evaluation = cawarn(
+        home,
+        "forecast",
+        "evaluate",
+        "--level",
+        "country",
+        "--test-start",
+        "2023-01",
+        "--test-end",
+        "2023-06",
+        "--steps",
+        "3",
+        "--samples",
+        "100",
+        "--seeds",
+        "1",
+        "--models",
+        "zero,hurdle",
+    )
+    assert evaluation.returncode == 0, evaluation.stderr
     settings = load_settings(home)
     engine = create_engine_for(settings)
     now = dt.datetime.now(dt.UTC)
@@ -158,6 +178,18 @@ def test_a_duty_officer_logs_in_finds_an_event_opens_a_unit_and_reads_russian(
         page.wait_for_selector("body[data-ready='1']")
         assert page.locator("ul.neighbours a").count() >= 1
         page.screenshot(path=str(SHOTS / "unit.png"), full_page=True)
+        unit_url = page.url
+
+        page.click("nav >> text=Forecasts")
+        page.wait_for_selector("#map-step-12 path.leaflet-interactive")
+        plots = page.locator(".plots img")
+        assert plots.count() == 3
+        for i in range(3):
+            plots.nth(i).scroll_into_view_if_needed()
+            assert plots.nth(i).evaluate("img => img.complete && img.naturalWidth > 0")
+        page.screenshot(path=str(SHOTS / "forecasts.png"), full_page=True)
+        page.goto(unit_url)
+        page.wait_for_selector("body[data-ready='1']")
 
         page.click("a[hreflang=ru]")
         page.wait_for_selector("html[lang=ru]")

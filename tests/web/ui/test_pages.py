@@ -123,6 +123,18 @@ def test_pages_follow_the_roles_and_markings(
         assert (f"/events/{uid}" in events_page.text) is ok, (owner, marking)
     unit = ui.get(f"/units/{ui_node.unit}")  # type: ignore[attr-defined]
     assert unit.status_code == 200
+    reads_forecasts = allows(role, Action.READ_PANELS)
+    assert ui.get("/forecasts").status_code == (200 if reads_forecasts else 404)
+    plot = f"/forecasts/evaluations/{ui_node.evaluation}/skill_by_step.png"  # type: ignore[attr-defined]
+    assert ui.get(plot).status_code == (200 if reads_forecasts else 404)
+    admin = ui.get("/admin")
+    assert admin.status_code == (200 if allows(role, Action.READ_USERS) else 404)
+    if admin.status_code == 200:
+        # The node's own administrators and auditors see every organisation; others their own.
+        other = username(PARTNER_ORG if org == NODE_ORG else NODE_ORG, Role.REPORTER)
+        assert username(org, Role.REPORTER) in admin.text
+        assert (other in admin.text) is (org == NODE_ORG)
+    assert ('href="/admin"' in overview.text) is allows(role, Action.READ_USERS)
     assert ('id="fan-chart"' in unit.text) is allows(role, Action.READ_PANELS)
     assert ui.get("/units/NOPE").status_code == 404
     assert ui.get("/events/not-an-event").status_code == 404
@@ -194,3 +206,23 @@ def test_simulated_data_is_marked_on_every_page(ui: TestClient, ui_node: Node) -
     add_synthetic_event(ui_node.engine)
     for path in ["/login", *_pages(ui_node)]:
         assert "SIMULATED DATA" in ui.get(path).text, path
+
+
+def test_the_forecasts_page_maps_horizons_and_shows_the_evaluation(
+    ui: TestClient, ui_node: Node
+) -> None:
+    log_in(ui, NODE_ORG, Role.ANALYST)
+    page = ui.get("/forecasts")
+    assert page.status_code == 200
+    # The live run has 12 steps: maps at 1, 3, 6 and 12 months ahead.
+    assert re.findall(r'id="map-step-(\d+)"', page.text) == ["1", "3", "6", "12"]
+    assert "1.250" in page.text  # the overall CRPS of the stored evaluation
+    run = ui_node.evaluation  # type: ignore[attr-defined]
+    assert f'src="/forecasts/evaluations/{run}/skill_by_step.png"' in page.text
+    assert "reliability.png" not in page.text  # the report has no such plot
+    plot = ui.get(f"/forecasts/evaluations/{run}/skill_by_step.png")
+    assert plot.status_code == 200 and plot.content.startswith(b"\x89PNG")
+    # Nothing else of the report folder, and nothing outside it, is served.
+    for name in ("secret.txt", "report.md", "..%2F..%2Fcawarn.toml", "reliability.png"):
+        assert ui.get(f"/forecasts/evaluations/{run}/{name}").status_code == 404, name
+    assert ui.get(f"/forecasts/evaluations/{run + 99}/skill_by_step.png").status_code == 404

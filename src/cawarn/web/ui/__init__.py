@@ -12,8 +12,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
+from cawarn.web.ui.admin import router as admin_router
 from cawarn.web.ui.auth import LoginRequired, PageNotFound, login_redirect
 from cawarn.web.ui.auth import router as auth_router
+from cawarn.web.ui.forecasts import router as forecasts_router
 from cawarn.web.ui.pages import router as pages_router
 from cawarn.web.ui.render import environment, render
 
@@ -37,5 +39,7 @@ def install_ui(app: FastAPI, secret_key: str) -> None:
 
     app.include_router(auth_router)
     app.include_router(pages_router)
+    app.include_router(forecasts_router)
+    app.include_router(admin_router)
     # The alert inbox joins here when alerts are stored (its router, its templates).
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -31,7 +32,7 @@ FORECAST_STEPS = 12
 FAN_KEYS = ("step", "p_positive", "mean", "q05", "q10", "q25", "q50", "q75", "q90", "q95")
 
 
-def _units_geojson(request: Request, conn: Connection) -> dict[str, Any]:
+def units_geojson(request: Request, conn: Connection) -> dict[str, Any]:
     """The boundaries for the map, simplified once per import of boundaries."""
     version = data.boundaries_version(conn)
     cached = getattr(request.app.state, "ui_map_cache", None)
@@ -40,6 +41,29 @@ def _units_geojson(request: Request, conn: Connection) -> dict[str, Any]:
         request.app.state.ui_map_cache = cached
     geojson: dict[str, Any] = cached[1]
     return geojson
+
+
+def units_map_from(
+    geojson: dict[str, Any], risk: dict[str, float], language: str
+) -> dict[str, Any]:
+    """A map's data: the units, each with its risk (a copy: the cached boundaries stay clean)."""
+    features = [
+        {**f, "properties": {**f["properties"], "p": risk.get(f["id"])}}
+        for f in geojson["features"]
+    ]
+    return {
+        "units": {"type": "FeatureCollection", "features": features},
+        "name_key": f"name_{language}",
+        "has_risk": bool(risk),
+        "points": [],
+    }
+
+
+def units_map(
+    request: Request, conn: Connection, risk: dict[str, float], language: str
+) -> dict[str, Any]:
+    """A risk map's data for the admin-1 units."""
+    return units_map_from(units_geojson(request, conn), risk, language)
 
 
 def _point(row: dict[str, Any]) -> dict[str, Any] | None:
@@ -65,10 +89,15 @@ def overview(request: Request, principal: UserDep) -> Response:
     """Risk map, recent events, trends per country, and the forecast headline."""
     require_page(principal, Action.READ_UNITS)
     role = principal.user.role
-    context: dict[str, Any] = {"principal": principal, "run": None, "riskiest": []}
+    context: dict[str, Any] = {
+        "principal": principal,
+        "run": None,
+        "riskiest": [],
+        "reads_forecasts": allows(role, Action.READ_PANELS),
+    }
     with transaction(request.app.state.engine) as conn:
         names = data.unit_names(conn)
-        geojson = _units_geojson(request, conn)
+        geojson = units_geojson(request, conn)
         risk: dict[str, float] = {}
         if allows(role, Action.READ_PANELS):
             run = data.latest_live(conn)
@@ -100,15 +129,8 @@ def overview(request: Request, principal: UserDep) -> Response:
                 }
                 context["since"] = since
     fmt = Formats(language(request))
-    for feature in geojson["features"]:
-        feature["properties"]["p"] = risk.get(feature["id"])
     context.update(
-        map_data={
-            "units": geojson,
-            "points": points,
-            "name_key": f"name_{fmt.language}",
-            "has_risk": bool(risk),
-        },
+        map_data={**units_map_from(geojson, risk, fmt.language), "points": points},
         chart_data={"labels": [fmt.month(m) for m in months], "trends": trends},
         names=names,
     )
@@ -202,7 +224,7 @@ def events_page(
             "page": page,
             "pages": pages,
             "filters": filters,
-            "query": "&".join(f"{k}={v}" for k, v in filters.items() if v),
+            "query": urlencode({k: v for k, v in filters.items() if v}),
             "countries": countries,
             "sources": sources,
             "categories": [c.value for c in Category],

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from cawarn.domain.access import Action, allows
 from cawarn.web.deps import transaction
 from cawarn.web.ui import data
 from cawarn.web.ui.i18n import LANG_COOKIE, LANGUAGES, Formats, choose_language, translations
@@ -57,6 +58,13 @@ def render(
     catalog = translations(lang)
     with transaction(request.app.state.engine) as conn:
         synthetic = data.has_synthetic(conn)
+    principal = context.get("principal")
+    role = principal.user.role if principal is not None else None
+    can = {
+        "events": role is not None and allows(role, Action.READ_EVENTS),
+        "forecasts": role is not None and allows(role, Action.READ_PANELS),
+        "admin": role is not None and allows(role, Action.READ_USERS),
+    }
     page = env.get_template(name).render(
         {
             "_": catalog.gettext,
@@ -68,6 +76,7 @@ def render(
             "path": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
             "principal": None,
             "labels": LABELS,
+            "can": can,
             **context,
         }
     )

@@ -124,9 +124,10 @@
 
   function start() {
     var labels = readJson("labels") || {};
-    var mapEl = document.getElementById("map");
-    var mapData = readJson("map-data");
-    if (mapEl && mapData && window.L) drawMap(mapEl, mapData, labels);
+    document.querySelectorAll("div.map[data-source]").forEach(function (el) {
+      var mapData = readJson(el.getAttribute("data-source"));
+      if (mapData && window.L) drawMap(el, mapData, labels);
+    });
     var charts = readJson("chart-data");
     if (charts && window.Chart) drawCharts(charts, labels);
     document.body.setAttribute("data-ready", "1");
