@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +15,14 @@ from fastapi.testclient import TestClient
 from cawarn.config import Settings
 from cawarn.domain import Marking
 from cawarn.domain.access import Role
-from cawarn.store.tables import FORECAST_QUANTILES, admin_units, events, forecast_runs, forecasts
+from cawarn.store.tables import (
+    FORECAST_QUANTILES,
+    admin_units,
+    batches,
+    events,
+    forecast_runs,
+    forecasts,
+)
 from cawarn.web import create_app
 from tests.web.conftest import NODE_ORG, PASSWORD, Node, insert_event, seed, username
 
@@ -166,8 +174,16 @@ def log_in(client: TestClient, org: str, role: Role, *, next_path: str = "/") ->
 
 
 def add_synthetic_event(engine: sa.Engine) -> None:
-    """One simulated event (source synthetic:...) beside the seeded ones."""
+    """One simulated event (source synthetic:..., in its own batch, as a scenario ingests it)."""
     with engine.begin() as conn:
-        batch = conn.execute(sa.select(sa.func.min(events.c.batch_id))).scalar_one()
+        batch = conn.execute(
+            batches.insert().values(
+                uid=str(uuid.uuid4()),
+                source="synthetic:test",
+                location="scenario",
+                status="committed",
+                started_at=dt.datetime(2026, 11, 27, tzinfo=dt.UTC),
+            )
+        ).inserted_primary_key[0]
         uid = insert_event(conn, batch, owner=NODE_ORG, marking=Marking.CLEAR)
         conn.execute(events.update().where(events.c.uid == uid).values(source="synthetic:test"))

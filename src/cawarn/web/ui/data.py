@@ -14,9 +14,18 @@ import shapely
 from sqlalchemy import ColumnElement, Connection, and_, desc, extract, func, select
 
 from cawarn.forecast.models import MAIN
-from cawarn.store.tables import admin_units, boundary_sources, events, forecast_runs, forecasts
+from cawarn.store.tables import (
+    admin_units,
+    batches,
+    boundary_sources,
+    events,
+    forecast_runs,
+    forecasts,
+)
 
 SYNTHETIC_PREFIX = "synthetic:"
+#: The first text after every ``synthetic:...`` in sort order (":" + 1 is ";").
+SYNTHETIC_END = "synthetic;"
 #: Simplification of boundaries on the map, in degrees (~1 km): enough for an admin-1 choropleth.
 MAP_TOLERANCE = 0.01
 #: The fan chart's bands, outermost first: (low, high) quantile columns.
@@ -29,9 +38,18 @@ def month_id(day: dt.date) -> int:
 
 
 def has_synthetic(conn: Connection) -> bool:
-    """Whether the store holds simulated events (source ``synthetic:...``)."""
+    """Whether the store holds simulated events (source ``synthetic:...``).
+
+    Asked on every page: the few batches of synthetic sources are found first, then their
+    events by the batch index, so a large store of real events is never scanned.
+    """
+    synthetic_batches = select(batches.c.id).where(
+        batches.c.source >= SYNTHETIC_PREFIX, batches.c.source < SYNTHETIC_END
+    )
     query = select(events.c.id).where(
-        events.c.is_current, events.c.source.startswith(SYNTHETIC_PREFIX)
+        events.c.batch_id.in_(synthetic_batches),
+        events.c.is_current,
+        events.c.source.startswith(SYNTHETIC_PREFIX),
     )
     return conn.execute(query.limit(1)).first() is not None
 
