@@ -143,6 +143,12 @@ def test_a_duty_officer_logs_in_finds_an_event_opens_a_unit_and_reads_russian(
         page.on("request", lambda r: None if r.url.startswith(url) else outside.append(r.url))
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on(
+            "response",
+            lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+        )
+        # Console errors include what the Content-Security-Policy blocked.
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
 
         page.goto(url + "/")
         assert page.url.startswith(url + "/login")
