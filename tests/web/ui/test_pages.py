@@ -6,13 +6,16 @@ import datetime as dt
 import re
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from cawarn.accounts import audit
 from cawarn.accounts.directory import get_user
 from cawarn.accounts.login import confirm_totp_enrolment, start_totp_enrolment
 from cawarn.accounts.totp import code_at
+from cawarn.domain import Marking
 from cawarn.domain.access import Action, Role, allows, may_read_marking
+from cawarn.store.tables import events
 from tests.web.conftest import NODE_ORG, PARTNER_ORG, PASSWORD, Node, username
 from tests.web.ui.conftest import add_synthetic_event, form_token, log_in
 
@@ -141,12 +144,29 @@ def test_pages_follow_the_roles_and_markings(
 
 
 def test_the_event_page_shows_provenance_and_the_marking(ui: TestClient, ui_node: Node) -> None:
-    log_in(ui, NODE_ORG, Role.ANALYST)
-    uid = ui_node.event_uids[(NODE_ORG, next(m for (o, m) in ui_node.event_uids if o == NODE_ORG))]
-    page = ui.get(f"/events/{uid}")
-    assert page.status_code == 200
-    for text in ("Provenance", "Government of Kyrgyzstan", uid, NODE_ORG, 'class="banner tlp'):
-        assert text in page.text
+    uid = ui_node.event_uids[(NODE_ORG, Marking.CLEAR)]
+    with ui_node.engine.begin() as conn:
+        row = dict(conn.execute(sa.select(events).where(events.c.uid == uid)).mappings().one())
+        # An earlier revision that was RED: only readers of the owner's RED may see it.
+        older = {**row, "revision": 0, "is_current": False, "marking": Marking.RED.value}
+        older.pop("id")
+        conn.execute(events.insert().values(**older))
+        conn.execute(
+            events.update()
+            .where(events.c.uid == uid, events.c.is_current)
+            .values(source_fields={"where_coordinates": "Bishkek"})
+        )
+    for org, rows in ((NODE_ORG, 2), (PARTNER_ORG, 1)):
+        ui.cookies.clear()
+        log_in(ui, org, Role.ANALYST)
+        page = ui.get(f"/events/{uid}")
+        assert page.status_code == 200
+        for text in ("Provenance", "Government of Kyrgyzstan", uid, NODE_ORG, "where_coordinates"):
+            assert text in page.text
+        assert 'class="banner tlp tlp-clear"' in page.text
+        revisions = page.text.split('class="revisions"')[1].split("</table>")[0]
+        assert revisions.count("<tr><td>") == rows, org
+        assert ("TLP:RED" in revisions) is (org == NODE_ORG)
 
 
 def test_the_explorer_filters_and_pages(ui: TestClient, ui_node: Node) -> None:

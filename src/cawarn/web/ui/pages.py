@@ -263,6 +263,26 @@ def event_page(request: Request, principal: UserDep, uid: str) -> Response:
             raise PageNotFound
         event = dict(row)
         audit_restricted(conn, principal, [event], {"uid": uid, "page": "event"})
+        # Earlier revisions, as far as their markings let this user read them.
+        revisions = [
+            dict(r)
+            for r in conn.execute(
+                select(
+                    events.c.revision,
+                    events.c.is_current,
+                    events.c.source_version,
+                    events.c.source_dataset,
+                    events.c.batch_id,
+                    events.c.date_start,
+                    events.c.fatalities_best,
+                    events.c.marking,
+                    events.c.updated_at,
+                    events.c.source_fields,
+                )
+                .where(events.c.uid == uid, visible(principal))
+                .order_by(events.c.revision.desc())
+            ).mappings()
+        ]
         names = data.unit_names(conn)
     return render(
         request,
@@ -270,6 +290,8 @@ def event_page(request: Request, principal: UserDep, uid: str) -> Response:
         {
             "principal": principal,
             "event": event,
+            "revisions": revisions,
+            "source_fields": next((r["source_fields"] for r in revisions if r["is_current"]), {}),
             "names": names,
             "synthetic_event": event["source"].startswith(data.SYNTHETIC_PREFIX),
             "map_data": {"points": [p for p in [_point(event)] if p is not None]},
