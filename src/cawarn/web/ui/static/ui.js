@@ -61,7 +61,7 @@
       var group = L.featureGroup(points).addTo(map);
       if (!bounds) bounds = group.getBounds();
     }
-    if (data.has_risk) {
+    if (data.has_risk && el.getAttribute("data-legend") !== "off") {
       var legend = L.control({ position: "bottomright" });
       legend.onAdd = function () {
         var div = L.DomUtil.create("div", "legend-box");
