@@ -16,7 +16,7 @@ from cawarn.web.deps import transaction
 from cawarn.web.ui import data
 from cawarn.web.ui.auth import PageNotFound, UserDep, require_page
 from cawarn.web.ui.i18n import Formats
-from cawarn.web.ui.pages import units_map
+from cawarn.web.ui.pages import map_data, units_geojson
 from cawarn.web.ui.render import language, render
 
 router = APIRouter(include_in_schema=False)
@@ -51,10 +51,11 @@ def forecasts_page(request: Request, principal: UserDep) -> Response:
                     {
                         "step": step,
                         "month": fmt.month(run["train_last"] + step),
-                        "data": units_map(request, conn, risk, fmt.language),
+                        "data": map_data(risk, fmt.language),
                     }
                 )
         evaluation = _evaluation(conn)
+        geojson = units_geojson(request, conn)
     scores = (evaluation or {}).get("scores") or {}
     models: dict[str, Any] = scores.get("models", {})
     plots: list[str] = []
@@ -69,6 +70,7 @@ def forecasts_page(request: Request, principal: UserDep) -> Response:
             "principal": principal,
             "run": run,
             "maps": maps,
+            "units": geojson,
             "evaluation": evaluation,
             "window": scores.get("window", {}),
             "models": models,

@@ -43,27 +43,22 @@ def units_geojson(request: Request, conn: Connection) -> dict[str, Any]:
     return geojson
 
 
-def units_map_from(
-    geojson: dict[str, Any], risk: dict[str, float], language: str
+def map_data(
+    risk: dict[str, float],
+    language: str,
+    points: list[dict[str, Any]] | None = None,
+    *,
+    fit: str = "units",
 ) -> dict[str, Any]:
-    """A map's data: the units, each with its risk (a copy: the cached boundaries stay clean)."""
-    features = [
-        {**f, "properties": {**f["properties"], "p": risk.get(f["id"])}}
-        for f in geojson["features"]
-    ]
+    """What one map draws over the page's admin-1 units (``units`` in the page, sent once)."""
     return {
-        "units": {"type": "FeatureCollection", "features": features},
+        "units_ref": "units-data",
+        "risk": risk,
         "name_key": f"name_{language}",
         "has_risk": bool(risk),
-        "points": [],
+        "points": points or [],
+        "fit": fit,  # what the map zooms to: every unit, or the events shown
     }
-
-
-def units_map(
-    request: Request, conn: Connection, risk: dict[str, float], language: str
-) -> dict[str, Any]:
-    """A risk map's data for the admin-1 units."""
-    return units_map_from(units_geojson(request, conn), risk, language)
 
 
 def _point(row: dict[str, Any]) -> dict[str, Any] | None:
@@ -130,7 +125,8 @@ def overview(request: Request, principal: UserDep) -> Response:
                 context["since"] = since
     fmt = Formats(language(request))
     context.update(
-        map_data={**units_map_from(geojson, risk, fmt.language), "points": points},
+        map_data=map_data(risk, fmt.language, points),
+        units=geojson,
         chart_data={"labels": [fmt.month(m) for m in months], "trends": trends},
         names=names,
     )
@@ -205,6 +201,7 @@ def events_page(
         )
         sources = sorted(s for s in conn.execute(select(events.c.source).distinct()).scalars() if s)
         names = data.unit_names(conn)
+        geojson = units_geojson(request, conn)
     filters = {
         "country": country or "",
         "admin1": admin1 or "",
@@ -229,7 +226,13 @@ def events_page(
             "sources": sources,
             "categories": [c.value for c in Category],
             "names": names,
-            "map_data": {"points": [p for p in (_point(r) for r in rows) if p is not None]},
+            "map_data": map_data(
+                {},
+                language(request),
+                [p for p in (_point(r) for r in rows) if p is not None],
+                fit="points",
+            ),
+            "units": geojson,
         },
     )
 
@@ -284,6 +287,7 @@ def event_page(request: Request, principal: UserDep, uid: str) -> Response:
             ).mappings()
         ]
         names = data.unit_names(conn)
+        geojson = units_geojson(request, conn)
     return render(
         request,
         "event.html",
@@ -294,7 +298,10 @@ def event_page(request: Request, principal: UserDep, uid: str) -> Response:
             "source_fields": next((r["source_fields"] for r in revisions if r["is_current"]), {}),
             "names": names,
             "synthetic_event": event["source"].startswith(data.SYNTHETIC_PREFIX),
-            "map_data": {"points": [p for p in [_point(event)] if p is not None]},
+            "map_data": map_data(
+                {}, language(request), [p for p in [_point(event)] if p is not None], fit="points"
+            ),
+            "units": geojson,
         },
     )
 

@@ -27,24 +27,32 @@
   function drawMap(el, data, labels) {
     var map = L.map(el, { zoomSnap: 0.25, attributionControl: true });
     var bounds = null;
-    if (data.units) {
-      var layer = L.geoJSON(data.units, {
+    var units = data.units_ref ? readJson(data.units_ref) : null;
+    var risk = data.risk || {};
+    function unitRisk(f) {
+      var p = risk[f.properties.code];
+      return p === undefined ? null : p;
+    }
+    if (units) {
+      var layer = L.geoJSON(units, {
         style: function (f) {
           return { color: "#5b6670", weight: 0.8, fillOpacity: 0.85,
-                   fillColor: data.has_risk ? riskColour(f.properties.p) : "#f2f4f6" };
+                   fillColor: data.has_risk ? riskColour(unitRisk(f)) : "#f2f4f6" };
         },
         onEachFeature: function (f, l) {
           var name = f.properties[data.name_key] || f.properties.code;
           var text = "<a href=\"/units/" + encodeURIComponent(f.properties.code) + "\">" +
             escapeText(name) + "</a> (" + escapeText(f.properties.country) + ")";
-          if (f.properties.p !== null && f.properties.p !== undefined) {
-            text += "<br>" + escapeText(labels.p) + ": " + Math.round(f.properties.p * 100) + "%";
+          if (unitRisk(f) !== null) {
+            text += "<br>" + escapeText(labels.p) + ": " + Math.round(unitRisk(f) * 100) + "%";
           }
           l.bindPopup(text);
         }
       }).addTo(map);
       map.attributionControl.addAttribution("geoBoundaries (CC BY 4.0)");
-      if (data.units.features.length) bounds = layer.getBounds();
+      if (units.features.length && (data.fit !== "points" || !(data.points || []).length)) {
+        bounds = layer.getBounds();
+      }
     }
     var points = (data.points || []).map(function (p) {
       var radius = 3 + Math.min(8, Math.sqrt(p.fatalities || 0));
@@ -80,7 +88,7 @@
       legend.addTo(map);
     }
     if (bounds && bounds.isValid()) {
-      map.fitBounds(bounds.pad(0.05), { maxZoom: 9 });
+      map.fitBounds(bounds.pad(0.05), { maxZoom: 8 });
     } else {
       map.setView([41, 66], 4);
     }
