@@ -179,6 +179,12 @@ def test_the_explorer_filters_and_pages(ui: TestClient, ui_node: Node) -> None:
     assert by_unit.text.count("/events/") == everything.text.count("/events/")
     later = ui.get("/events", params={"from": "2024-05-02"})
     assert "No events match these filters." in later.text
+    # The export links hand the same filters to the API, which answers the same session.
+    link = re.search(r'href="(/api/v1/events\?format=csv[^"]*)"', none.text)
+    assert link is not None
+    export = ui.get(link.group(1).replace("&amp;", "&"))
+    assert export.status_code == 200 and "country=TJK" in link.group(1)
+    assert export.text.count("\n") == 2  # the header and the HXL row: no Tajik events
 
 
 def test_the_unit_page_shows_history_forecast_and_neighbours(ui: TestClient, ui_node: Node) -> None:

@@ -222,6 +222,8 @@ def events_page(
             "pages": pages,
             "filters": filters,
             "query": urlencode({k: v for k, v in filters.items() if v}),
+            # The API exports the same filters (all but the text search) in full.
+            "export_query": urlencode({k: v for k, v in filters.items() if v and k != "q"}),
             "countries": countries,
             "sources": sources,
             "categories": [c.value for c in Category],
