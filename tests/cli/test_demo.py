@@ -19,7 +19,7 @@ def test_demo_builds_a_living_node(tmp_path: Path) -> None:
     args = ("demo", "--no-serve")
     result = cawarn(home, *args, env=env)
     assert result.returncode == 0, result.stderr
-    assert "[5/6]" in result.stderr and "SIMULATED" in result.stdout
+    assert "[6/7]" in result.stderr and "SIMULATED" in result.stdout
     meta = json.loads((home / "scenario" / "scenario.json").read_text(encoding="utf-8"))
     status = json.loads(cawarn(home, "status", "--json").stdout)
     source = f"synthetic:{meta['id']}"
@@ -33,6 +33,10 @@ def test_demo_builds_a_living_node(tmp_path: Path) -> None:
     assert set(panels) == {"country", "admin1", "pgm"}
     assert all(p["synthetic"] for p in panels.values())
     assert panels["admin1"]["units"] == 82 and panels["admin1"]["rows"] == 82 * 300
+    # Live forecasts of the 12 months after the data, by the main model.
+    shown = json.loads(cawarn(home, "forecast", "show", "--level", "admin1", "--json").stdout)
+    assert shown["run"]["steps"] == 12 and shown["run"]["models"][0]["name"] == "hurdle"
+    assert len(shown["forecasts"]) == 20 and shown["run"]["synthetic"] is True
     # A second demo does not silently wipe the node; --reset does.
     again = one_sentence_error(cawarn(home, *args, env=env))
     assert "--reset" in again

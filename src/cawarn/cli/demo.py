@@ -15,7 +15,7 @@ from cawarn.cli.context import CliState, state
 from cawarn.cli.serve import HostOpt, PortOpt
 from cawarn.domain import ConfigError
 
-STEPS = 6
+STEPS = 7
 #: The demo node's administrator; its password is made up and printed once.
 DEMO_ADMIN = "demo.admin"
 
@@ -69,6 +69,7 @@ def demo(
     from cawarn.cli.scenario import run_generate
     from cawarn.cli.serve import run_server
     from cawarn.cli.user import create_admin_user
+    from cawarn.forecast.service import run_live
 
     cli = state(ctx)
     began = time.perf_counter()
@@ -94,7 +95,11 @@ def demo(
     _step(cli, 5, "building the unit-month panels (country, admin-1, PRIO-GRID)")
     for level in ("country", "admin1", "pgm"):
         build_and_save(cli, level)
-    _step(cli, 6, "status (forecasts and alerts join the demo as they are built)")
+    _step(cli, 6, "forecasting the next 12 months with the main model (country, admin-1)")
+    for level in ("country", "admin1"):
+        run_id, _, rows = run_live(cli.engine(), cli.settings, level=level, name=None)
+        cli.note(f"  {level}: live forecast run {run_id}, {rows} unit-months")
+    _step(cli, 7, "status (alerts join the demo as they are built)")
     print_status(cli)
     cli.out.print(
         f"Demo node ready in {time.perf_counter() - began:.0f} s at {cli.home_dir}. Its events are "
