@@ -1,8 +1,9 @@
 """Headless Chromium through the main flows of a demo node served by ``cawarn serve``.
 
-The node is built the way a user builds one (``cawarn demo --no-serve``, then ``cawarn forecast
-run``), a duty officer with a TOTP second factor is enrolled through the accounts service, and
-Playwright drives Debian's Chromium (``make test`` installs it). Screenshots go to .screenshots/.
+The node is built the way a user builds one (``cawarn demo --no-serve``, which stores live
+forecasts, then ``cawarn forecast evaluate``), a duty officer with a TOTP second factor is
+enrolled through the accounts service, and Playwright drives Debian's Chromium (``make test``
+installs it). Screenshots go to .screenshots/.
 """
 
 from __future__ import annotations
@@ -50,8 +51,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     env = {"CAWARN_GEO_SOURCE": str(BOUNDARIES)}
     built = cawarn(home, "demo", "--no-serve", "--start", "2020-01", "--end", "2024-12", env=env)
     assert built.returncode == 0, built.stderr
-    forecast = cawarn(home, "forecast", "run", "--level", "admin1", "--samples", "200")
-    assert forecast.returncode == 0, forecast.stderr
     evaluation = cawarn(
         home,
         "forecast",
