@@ -8,7 +8,7 @@ HOME_DIR ?= cawarn-demo
 # it is there), else downloaded from geoBoundaries.
 CAWARN_GEO_SOURCE ?= $(wildcard ../shared/data/boundaries)
 
-.PHONY: install r-surveillance demo test test-fast lint format bench docs clean
+.PHONY: install static messages chromium r-surveillance demo test test-fast lint format bench docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,9 +16,39 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) static
 
-demo: $(STAMP)
+# The UI's browser libraries (Leaflet, Chart.js): installed from npm at the versions of
+# package-lock.json and copied into the package's static folder, which git ignores. A node
+# serves them itself; no page loads anything from a CDN.
+VENDOR := src/cawarn/web/ui/static/vendor
+$(VENDOR)/.built: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	rm -rf $(VENDOR)
+	mkdir -p $(VENDOR)/leaflet $(VENDOR)/chart.js
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
+	  node_modules/leaflet/dist/images node_modules/leaflet/LICENSE $(VENDOR)/leaflet/
+	cp node_modules/chart.js/dist/chart.umd.js node_modules/chart.js/LICENSE.md $(VENDOR)/chart.js/
+	touch $@
+
+static: $(VENDOR)/.built
+
+# Refresh the UI's catalog from the templates and code, and merge it into the en/ru catalogs
+# (then translate what is new in ru/LC_MESSAGES/messages.po; a test fails while any is missing).
+UI := src/cawarn/web/ui
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F $(UI)/babel.cfg -k N_ --no-location --sort-output \
+	  --project cawarn --copyright-holder "cawarn contributors" -o $(UI)/locale/messages.pot $(UI)
+	$(BIN)/pybabel update -i $(UI)/locale/messages.pot -d $(UI)/locale --no-fuzzy-matching \
+	  --ignore-obsolete --width 100
+
+# Debian's Chromium for the browser tests (Playwright drives it); installed when missing.
+chromium:
+	@test -x /usr/bin/chromium || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium) || \
+	  echo "warning: could not install chromium; the browser tests will fail"
+
+demo: $(STAMP) static
 	CAWARN_GEO_SOURCE=$(CAWARN_GEO_SOURCE) $(BIN)/cawarn --home $(HOME_DIR) demo --reset
 
 lint: $(STAMP)
@@ -37,10 +67,10 @@ r-surveillance:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -q r-cran-surveillance) || \
 	  echo "warning: could not install r-cran-surveillance; the comparison with R is skipped"
 
-test: lint r-surveillance
+test: lint static chromium r-surveillance
 	$(BIN)/pytest -n 2 -q
 
-test-fast: $(STAMP)
+test-fast: $(STAMP) static
 	$(BIN)/pytest -n 2 -q -m "not slow"
 
 bench: $(STAMP)
@@ -49,4 +79,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/alerts.py
 
 clean:
-	rm -rf $(VENV) $(HOME_DIR) .pytest_cache .mypy_cache .ruff_cache .bench
+	rm -rf $(VENV) $(HOME_DIR) .pytest_cache .mypy_cache .ruff_cache .bench node_modules $(VENDOR) .screenshots

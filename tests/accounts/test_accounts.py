@@ -145,3 +145,41 @@ def test_concurrent_appends_keep_one_chain(engine: sa.Engine) -> None:
     with engine.connect() as conn:
         assert len(list(audit.iter_rows(conn))) == 60
         assert audit.verify_chain(conn) is None
+
+
+def test_the_second_factor_alone_follows_the_login_rules(accounts: sa.Engine) -> None:
+    from cawarn.accounts.login import (
+        authenticate_second_factor,
+        confirm_totp_enrolment,
+        start_totp_enrolment,
+    )
+
+    now = dt.datetime(2026, 11, 27, tzinfo=dt.UTC)
+    step = dt.timedelta(seconds=30)
+    with accounts.begin() as conn:
+        user = get_user(conn, "tjk.analyst")
+        # Without an enrolled factor there is nothing to finish.
+        assert authenticate_second_factor(conn, user.id, "123456", now=now).outcome is (
+            LoginOutcome.BAD_CREDENTIALS
+        )
+        secret, _ = start_totp_enrolment(conn, user, actor=audit.CLI)
+        confirm_totp_enrolment(conn, user, code_at(secret, now), actor=audit.CLI, now=now)
+        # The enrolment's code is used up; the next step's is good once.
+        replay = authenticate_second_factor(conn, user.id, code_at(secret, now), now=now)
+        assert replay.outcome is LoginOutcome.BAD_TOTP
+        ok = authenticate_second_factor(conn, user.id, code_at(secret, now + step), now=now + step)
+        assert ok.outcome is LoginOutcome.OK and ok.user is not None
+        assert ok.user.username == "tjk.analyst"
+        again = authenticate_second_factor(
+            conn, user.id, code_at(secret, now + step), now=now + step
+        )
+        assert again.outcome is LoginOutcome.BAD_TOTP
+        # Wrong codes count towards the lock like wrong passwords (one failure so far).
+        for _ in range(4):
+            authenticate_second_factor(conn, user.id, "000000", now=now + step)
+        locked = authenticate_second_factor(
+            conn, user.id, code_at(secret, now + 2 * step), now=now + 2 * step
+        )
+        assert locked.outcome is LoginOutcome.LOCKED
+        actions = conn.execute(sa.select(audit_log.c.action)).scalars().all()
+        assert actions.count("login.failure") == 6 and actions.count("login.success") == 1

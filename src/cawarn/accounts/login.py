@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import Connection, select
 
@@ -75,6 +76,37 @@ def authenticate(
         # A code is good once: one seen over someone's shoulder cannot be replayed.
         if step is None or (row.totp_last_step is not None and step <= row.totp_last_step):
             outcome = LoginOutcome.BAD_TOTP
+    return _record(conn, row, outcome, step, now)
+
+
+def authenticate_second_factor(
+    conn: Connection, user_id: int, totp_code: str, *, now: dt.datetime | None = None
+) -> LoginResult:
+    """Finish a login whose password was right (``TOTP_REQUIRED``) with the one-time code.
+
+    The same rules as :func:`authenticate` apply: a locked or inactive account fails, a code is
+    good once, failures count towards the lock and every outcome is audited.
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    row = conn.execute(select(users).where(users.c.id == user_id)).first()
+    if row is None or not row.totp_enabled:
+        return LoginResult(LoginOutcome.BAD_CREDENTIALS)
+    locked_until = _aware(row.locked_until)
+    if locked_until is not None and locked_until > now:
+        return LoginResult(LoginOutcome.LOCKED)
+    outcome = LoginOutcome.OK
+    step = totp.matching_step(row.totp_secret, totp_code, at=now)
+    if not row.active:
+        outcome = LoginOutcome.INACTIVE
+    elif step is None or (row.totp_last_step is not None and step <= row.totp_last_step):
+        outcome = LoginOutcome.BAD_TOTP
+    return _record(conn, row, outcome, step, now)
+
+
+def _record(
+    conn: Connection, row: Any, outcome: LoginOutcome, step: int | None, now: dt.datetime
+) -> LoginResult:
+    """Store and audit a login's outcome: reset the failures, or count one (and lock)."""
     user = user_by_id(conn, row.id)
     assert user is not None
     actor = audit.Actor(row.username, row.id, user.org.code)

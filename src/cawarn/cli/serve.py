@@ -36,7 +36,8 @@ def run_server(cli: CliState, host: str, port: int) -> None:
             "for this run (they end when the server stops)."
         )
     cli.note(
-        f"Serving the API at http://{host}:{port}/api/v1 (OpenAPI: /api/v1/openapi.json); "
+        f"Serving the UI at http://{host}:{port}/ and the API at http://{host}:{port}/api/v1 "
+        "(OpenAPI: /api/v1/openapi.json); "
         "Ctrl-C stops."
     )
     uvicorn.run(app, host=host, port=port, log_level="warning" if cli.quiet else "info")

@@ -1,0 +1,212 @@
+"""Headless Chromium through the main flows of a demo node served by ``cawarn serve``.
+
+The node is built the way a user builds one (``cawarn demo --no-serve``, which stores live
+forecasts, then ``cawarn forecast evaluate``), a duty officer with a TOTP second factor is
+enrolled through the accounts service, and Playwright drives Debian's Chromium (``make test``
+installs it). Screenshots go to .screenshots/.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from cawarn.accounts import audit
+from cawarn.accounts.directory import create_user
+from cawarn.accounts.login import confirm_totp_enrolment, start_totp_enrolment
+from cawarn.accounts.totp import STEP_SECONDS, code_at
+from cawarn.config import load_settings
+from cawarn.domain.access import Role
+from cawarn.store.engine import create_engine_for
+from tests.cli.helpers import cawarn
+from tests.conftest import BOUNDARIES, REPO
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = REPO / ".screenshots"
+USER = "duty.officer"
+PASSWORD = "a long browser-test password"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """A demo node with a live admin-1 forecast, served on a free port: (url, TOTP secret)."""
+    home = tmp_path_factory.mktemp("browser") / "node"
+    env = {"CAWARN_GEO_SOURCE": str(BOUNDARIES)}
+    built = cawarn(home, "demo", "--no-serve", "--start", "2020-01", "--end", "2024-12", env=env)
+    assert built.returncode == 0, built.stderr
+    evaluation = cawarn(
+        home,
+        "forecast",
+        "evaluate",
+        "--level",
+        "country",
+        "--test-start",
+        "2023-01",
+        "--test-end",
+        "2023-06",
+        "--steps",
+        "3",
+        "--samples",
+        "100",
+        "--seeds",
+        "1",
+        "--models",
+        "zero,hurdle",
+    )
+    assert evaluation.returncode == 0, evaluation.stderr
+    settings = load_settings(home)
+    engine = create_engine_for(settings)
+    now = dt.datetime.now(dt.UTC)
+    with engine.begin() as conn:
+        user = create_user(
+            conn, USER, settings.organisation, Role.DUTY_OFFICER, PASSWORD, actor=audit.CLI
+        )
+        secret, _ = start_totp_enrolment(conn, user, actor=audit.CLI)
+        confirm_totp_enrolment(conn, user, code_at(secret, now), actor=audit.CLI, now=now)
+    engine.dispose()
+    port = _free_port()
+    log = (home / "serve.log").open("w", encoding="utf-8")
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "cawarn",
+            "--home",
+            str(home),
+            "--quiet",
+            "serve",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+        env={**os.environ},
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/login", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert server.poll() is None, (home / "serve.log").read_text(encoding="utf-8")
+            assert time.monotonic() < deadline, "the server did not start within 60 s"
+            time.sleep(0.2)
+        yield url, secret
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+def _next_code(secret: str) -> str:
+    """A code of a step after the one the enrolment used (a code is good once)."""
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=STEP_SECONDS)
+    return code_at(secret, later)
+
+
+def test_a_duty_officer_logs_in_finds_an_event_opens_a_unit_and_reads_russian(
+    served: tuple[str, str],
+) -> None:
+    if not CHROMIUM.exists():
+        pytest.fail(
+            "Debian's chromium is missing: `make test` installs it (apt-get install chromium)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    url, secret = served
+    SHOTS.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="en-GB")
+        outside: list[str] = []
+        page.on("request", lambda r: None if r.url.startswith(url) else outside.append(r.url))
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on(
+            "response",
+            lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+        )
+        # Console errors include what the Content-Security-Policy blocked.
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+
+        page.goto(url + "/")
+        assert page.url.startswith(url + "/login")
+        page.fill("#username", USER)
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_selector("#code")
+        page.fill("#code", _next_code(secret))
+        page.click("button[type=submit]")
+        page.wait_for_selector("body[data-ready='1']")
+        assert page.url == url + "/"
+        assert page.locator(".banner.synthetic").is_visible()
+        # The choropleth drew the units, and the headline names the riskiest ones.
+        page.wait_for_selector("#map path.leaflet-interactive")
+        assert page.locator("#map path.leaflet-interactive").count() > 50
+        assert page.locator("canvas[data-trend]").count() >= 5
+        page.screenshot(path=str(SHOTS / "overview.png"), full_page=True)
+
+        page.click("nav >> text=Events")
+        page.select_option("select[name=category]", "attack_on_civilians")
+        page.click("form.filters button[type=submit]")
+        page.wait_for_selector("table.events tbody tr td a")
+        assert "category=attack_on_civilians" in page.url
+        page.screenshot(path=str(SHOTS / "events.png"), full_page=True)
+        page.locator("table.events tbody tr td a").first.click()
+        page.wait_for_selector("text=Provenance")
+        assert page.locator(".banner.tlp").is_visible()
+        assert "Attack on civilians" in page.inner_text("h1")
+        page.screenshot(path=str(SHOTS / "event.png"), full_page=True)
+
+        page.locator("dd a[href^='/units/']").first.click()
+        page.wait_for_selector("#fan-chart")
+        page.wait_for_selector("body[data-ready='1']")
+        assert page.locator("ul.neighbours a").count() >= 1
+        page.screenshot(path=str(SHOTS / "unit.png"), full_page=True)
+        unit_url = page.url
+
+        page.click("nav >> text=Forecasts")
+        page.wait_for_selector("#map-step-12 path.leaflet-interactive")
+        plots = page.locator(".plots img")
+        assert plots.count() == 3
+        for i in range(3):
+            plots.nth(i).scroll_into_view_if_needed()
+            assert plots.nth(i).evaluate("img => img.complete && img.naturalWidth > 0")
+        page.screenshot(path=str(SHOTS / "forecasts.png"), full_page=True)
+        page.goto(unit_url)
+        page.wait_for_selector("body[data-ready='1']")
+
+        page.click("a[hreflang=ru]")
+        page.wait_for_selector("html[lang=ru]")
+        assert "Соседние регионы" in page.content()
+        page.wait_for_selector("body[data-ready='1']")
+        page.screenshot(path=str(SHOTS / "unit-ru.png"), full_page=True)
+        page.click("nav >> text=Обзор")
+        page.wait_for_selector("#map path.leaflet-interactive")
+        page.screenshot(path=str(SHOTS / "overview-ru.png"), full_page=True)
+
+        page.click("text=Выйти")
+        page.wait_for_selector("#username")
+        browser.close()
+    assert outside == [], f"the pages asked for something outside the node: {outside}"
+    assert errors == [], f"scripts failed in the browser: {errors}"
