@@ -20,6 +20,9 @@ def test_demo_builds_a_living_node(tmp_path: Path) -> None:
     result = cawarn(home, *args, env=env)
     assert result.returncode == 0, result.stderr
     assert "[6/7]" in result.stderr and "SIMULATED" in result.stdout
+    users = cawarn(home, "user", "list").stdout
+    assert "demo.admin" in users and "demo.analyst" in users and "analyst" in users
+    assert "demo.analyst, password: " in result.stdout
     meta = json.loads((home / "scenario" / "scenario.json").read_text(encoding="utf-8"))
     status = json.loads(cawarn(home, "status", "--json").stdout)
     source = f"synthetic:{meta['id']}"

@@ -18,6 +18,7 @@ from cawarn.domain import ConfigError
 STEPS = 7
 #: The demo node's administrator; its password is made up and printed once.
 DEMO_ADMIN = "demo.admin"
+DEMO_ANALYST = "demo.analyst"  # the role that sees forecasts and every marking of its organisation
 
 
 def register(app: typer.Typer) -> None:
@@ -62,6 +63,8 @@ def demo(
     port: PortOpt = 8000,
 ) -> None:
     """Create a fresh demo node: boundaries, a synthetic scenario ingested, every stage run."""
+    from cawarn.accounts import audit
+    from cawarn.accounts.directory import create_user
     from cawarn.cli.geo import import_boundaries
     from cawarn.cli.ingest import load_scenario
     from cawarn.cli.node import create_home, print_status
@@ -69,15 +72,26 @@ def demo(
     from cawarn.cli.scenario import run_generate
     from cawarn.cli.serve import run_server
     from cawarn.cli.user import create_admin_user
+    from cawarn.domain.access import Role
     from cawarn.forecast.service import run_live
 
     cli = state(ctx)
     began = time.perf_counter()
     _fresh_home(cli, reset)
-    _step(cli, 1, f"creating the node home {cli.home_dir} and its administrator")
+    _step(cli, 1, f"creating the node home {cli.home_dir}, an administrator and an analyst")
     create_home(cli, organisation="Demo node", region=None, demo=True)
     password = secrets.token_urlsafe(18)
     create_admin_user(cli, DEMO_ADMIN, cli.settings.organisation, password)
+    analyst_password = secrets.token_urlsafe(18)
+    with cli.engine().begin() as conn:
+        create_user(
+            conn,
+            DEMO_ANALYST,
+            cli.settings.organisation,
+            Role.ANALYST,
+            analyst_password,
+            actor=audit.CLI,
+        )
     geo_source = os.environ.get("CAWARN_GEO_SOURCE")
     if geo_source:
         _step(cli, 2, f"importing admin-1 boundaries from {geo_source}")
@@ -108,6 +122,10 @@ def demo(
     cli.out.print(
         f"Administrator: {DEMO_ADMIN}, password: {password} (shown only now; "
         "'cawarn apikey create --user demo.admin' makes an API key)."
+    )
+    cli.out.print(
+        f"Analyst (sees the forecasts and the risk map): {DEMO_ANALYST}, password: "
+        f"{analyst_password} (shown only now)."
     )
     if not no_serve:
         run_server(cli, host, port)
