@@ -101,7 +101,8 @@ def ensure_node(workdir: Path, scale: float) -> dict[str, Any]:
     if sidecar.exists() and (home / "cawarn.db").exists():
         stored = json.loads(sidecar.read_text())
         if stored.get("params") == params:
-            note(f"Reusing the node in {home}.")
+            note(f"Reusing the node in {home} (migrated to the current schema).")
+            run([str(BIN / "cawarn"), "--quiet", "--home", str(home), "init"])
             return dict(stored)
     cawarn = [str(BIN / "cawarn"), "--quiet", "--home", str(home)]
     if home.exists():
@@ -120,6 +121,14 @@ def add_user(workdir: Path, params: dict[str, Any], build_s: float) -> dict[str,
     """An analyst with a password (for the overview page) and a read-only API key."""
     cawarn = [str(BIN / "cawarn"), "--quiet", "--home", str(workdir / "home")]
     password = secrets.token_urlsafe(18)
+    # ``cawarn init`` names the node's organisation ("local" by default) but does not create it.
+    config = (workdir / "home" / "cawarn.toml").read_text()
+    org = next(
+        line.split("=", 1)[1].strip().strip('"')
+        for line in config.splitlines()
+        if line.startswith("organisation")
+    )
+    run([*cawarn, "org", "create", org, "--title", "Benchmark node"])
     run(
         [
             *cawarn,
@@ -196,6 +205,8 @@ def start_datasette(datasette: Path, db: Path, port: int) -> subprocess.Popen[by
     # so datasette opens it read-only (mode=ro) and sees such writes as SQLite intends.
     cmd = [str(datasette), "serve", str(db), "--port", str(port), "--setting", "num_sql_threads"]
     cmd += ["3", "--setting", "suggest_facets", "off"]
+    # Its default 1 s limit per SQL query would turn slow answers into errors; let it finish.
+    cmd += ["--setting", "sql_time_limit_ms", "30000"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_up(f"http://127.0.0.1:{port}/-/versions.json", proc)
     return proc
