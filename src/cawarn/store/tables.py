@@ -158,6 +158,18 @@ events = Table(
         "marking",
         "owner_org",
     ),
+    # The overview page: the newest day, the recent events (newest first) and the monthly
+    # fatalities of the last three years, read from the index rather than the whole table.
+    Index(
+        "ix_events_recent",
+        "is_current",
+        "date_start",
+        "category",
+        "country",
+        "marking",
+        "owner_org",
+        "fatalities_best",
+    ),
     Index("ix_events_uid", "uid"),
     Index("ix_events_batch_id", "batch_id"),
 )
