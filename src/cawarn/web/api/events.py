@@ -222,7 +222,17 @@ def list_events(
             ]
             audit_restricted(conn, principal, restricted, what)
         else:
-            query = query.limit(per_page).offset((page - 1) * per_page)
+            # The page's ids first, filtered and ordered within the listing index, then only
+            # those rows: sorting the full rows of every match would read them all.
+            ids = (
+                flt.apply(select(events.c.id))
+                .where(where)
+                .order_by(*order)
+                .limit(per_page)
+                .offset((page - 1) * per_page)
+                .scalar_subquery()
+            )
+            query = select(*COLUMNS).where(events.c.id.in_(ids)).order_by(*order)
             rows = [dict(row) for row in conn.execute(query).mappings()]
             audit_restricted(conn, principal, rows, what)
     if format is Format.CSV:
