@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from cawarn.web.api import (
+    alerts,
     apikeys,
     audit,
     auth,
@@ -30,6 +31,16 @@ def api_router() -> APIRouter:
     for a route without one).
     """
     router = APIRouter(prefix=PREFIX)
-    for module in (auth, apikeys, events, geography, panels, organisations, users, audit):
+    for module in (
+        auth,
+        apikeys,
+        events,
+        geography,
+        panels,
+        alerts,
+        organisations,
+        users,
+        audit,
+    ):
         router.include_router(module.router)
     return router
