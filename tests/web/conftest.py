@@ -19,7 +19,8 @@ from cawarn.config import Settings
 from cawarn.domain import Marking
 from cawarn.domain.access import OrgKind, Role
 from cawarn.domain.alerts import AlertState, Severity
-from cawarn.store.tables import alerts, batches, events, panels
+from cawarn.forecast.results import QUANTILE_COLUMNS
+from cawarn.store.tables import alerts, batches, events, forecast_runs, forecasts, panels
 from cawarn.web import create_app
 
 NODE_ORG = "NODE-CTC"
@@ -40,6 +41,8 @@ class Node:
     event_uids: dict[tuple[str, Marking], str] = field(default_factory=dict)
     panel_id: int = 0
     alert_ids: dict[str, int] = field(default_factory=dict)
+    live_run_id: int = 0
+    evaluation_id: int = 0
 
     def headers(self, org: str, role: Role) -> dict[str, str]:
         """Authorization headers of the user of this role in this organisation."""
@@ -163,6 +166,46 @@ def insert_alert(
     return int(alert_id)
 
 
+def insert_runs(conn: sa.Connection, panel_id: int) -> tuple[int, int]:
+    """An older and a newer live run at country level (KGZ forecast) and an evaluation run."""
+    common = {
+        "level": "country",
+        "panel_id": panel_id,
+        "panel_key": "country",
+        "panel_sha256": "0" * 64,
+        "synthetic": False,
+        "target": "ged_best",
+        "train_first": 121,
+        "train_last": 538,
+        "steps": 2,
+        "n_samples": 100,
+        "seeds": [1],
+        "models": [{"name": "conflictology", "version": "1", "params": {}}],
+    }
+    ids = []
+    for kind, scores in (("live", None), ("live", None), ("evaluation", {"crps": {"zero": 0.4}})):
+        ids.append(
+            conn.execute(
+                forecast_runs.insert().values(kind=kind, created_at=NOW, scores=scores, **common)
+            ).inserted_primary_key[0]
+        )
+    for step in (1, 2):
+        conn.execute(
+            forecasts.insert().values(
+                run_id=ids[1],
+                model="conflictology",
+                unit="KGZ",
+                month_id=538 + step,
+                step=step,
+                p_positive=0.25 * step,
+                mean=1.5,
+                exceed=[0.2] * 10,
+                **{column: float(i) for i, column in enumerate(QUANTILE_COLUMNS)},
+            )
+        )
+    return int(ids[1]), int(ids[2])
+
+
 def seed(settings: Settings, engine: sa.Engine, roles: tuple[Role, ...] = tuple(Role)) -> Node:
     """Organisations, users with keys for the given roles in NODE and PARTNER, and events."""
     node = Node(settings, engine)
@@ -203,6 +246,7 @@ def seed(settings: Settings, engine: sa.Engine, roles: tuple[Role, ...] = tuple(
                 report={},
             )
         ).inserted_primary_key[0]
+        node.live_run_id, node.evaluation_id = insert_runs(conn, node.panel_id)
         for org in (NODE_ORG, PARTNER_ORG):
             for marking in Marking:
                 node.event_uids[(org, marking)] = insert_event(

@@ -184,6 +184,13 @@ def _alert_move(
     return cases
 
 
+def _forecast_cases(node: Node, client: TestClient, org: str, role: Role) -> Iterator[Case]:
+    def check(body: Any) -> None:
+        assert [run["id"] for run in body] == [node.live_run_id], body
+
+    yield Case("/api/v1/forecasts", 200, check=check)
+
+
 #: Every route: its action (None = open to anyone) and the requests that exercise it.
 RULES: dict[tuple[str, str], tuple[Action | None, Cases]] = {
     ("POST", "/api/v1/auth/login"): (None, _one("/api/v1/auth/login", 401)),
@@ -240,6 +247,20 @@ RULES: dict[tuple[str, str], tuple[Action | None, Cases]] = {
     ("POST", "/api/v1/alerts/{alert_id}/close"): (
         Action.CLOSE_ALERTS,
         _alert_move("close", Action.CLOSE_ALERTS, AlertState.RESPONDED),
+    ),
+    ("GET", "/api/v1/forecasts"): (Action.READ_FORECASTS, _forecast_cases),
+    ("GET", "/api/v1/forecasts/{run_id}/units/{unit}"): (
+        Action.READ_FORECASTS,
+        lambda node, client, org, role: iter(
+            [Case(f"/api/v1/forecasts/{node.live_run_id}/units/KGZ", 200)]
+        ),
+    ),
+    ("GET", "/api/v1/evaluations"): (Action.READ_FORECASTS, _one("/api/v1/evaluations", 200)),
+    ("GET", "/api/v1/evaluations/{run_id}"): (
+        Action.READ_FORECASTS,
+        lambda node, client, org, role: iter(
+            [Case(f"/api/v1/evaluations/{node.evaluation_id}", 200)]
+        ),
     ),
     ("GET", "/api/v1/organisations"): (
         Action.READ_ORGANISATIONS,
