@@ -75,7 +75,9 @@ def test_a_duty_officer_acknowledges_and_an_analyst_assesses_through_the_forms(
     assert done.status_code == 200 and done.url.path == f"/alerts/{alert_id}"
     assert "Nothing for you to do" in done.text  # assessing is the analyst's move
     again = ui.post(f"/alerts/{alert_id}/acknowledge", data={"csrf": token})
-    assert "cannot become acknowledged" in again.text
+    assert again.status_code == 409 and "cannot become acknowledged" in again.text
+    planted = ui.get(f"/alerts/{alert_id}", params={"error": "Call +1 555 0100 now"})
+    assert "Call +1 555 0100 now" not in planted.text
     ui.cookies.clear()
     log_in(ui, NODE_ORG, Role.ANALYST)
     page = ui.get(f"/alerts/{alert_id}").text

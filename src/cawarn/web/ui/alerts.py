@@ -94,8 +94,15 @@ def inbox(request: Request, principal: UserDep) -> Response:
 
 
 @router.get("/alerts/{alert_id}")
-def alert_page(request: Request, principal: UserDep, alert_id: int, error: str = "") -> Response:
+def alert_page(request: Request, principal: UserDep, alert_id: int) -> Response:
     """One alert: its evidence, its history, and the forms for the moves the user may make."""
+    return _alert_page(request, principal, alert_id)
+
+
+def _alert_page(
+    request: Request, principal: Principal, alert_id: int, *, error: str = "", status: int = 200
+) -> Response:
+    # The error comes only from a refused move, never from the URL, so no link can plant text.
     require_page(principal, Action.READ_ALERTS)
     with transaction(request.app.state.engine) as conn:
         try:
@@ -127,6 +134,7 @@ def alert_page(request: Request, principal: UserDep, alert_id: int, error: str =
             "error": error,
             **alert_context(),
         },
+        status_code=status,
     )
 
 
@@ -159,5 +167,5 @@ def alert_move(
     except NotFoundError:
         raise PageNotFound from None
     except TransitionError as err:
-        return alert_page(request, principal, alert_id, error=err.message)
+        return _alert_page(request, principal, alert_id, error=err.message, status=409)
     return RedirectResponse(f"/alerts/{alert_id}", status_code=303)
