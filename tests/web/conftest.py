@@ -14,10 +14,13 @@ from fastapi.testclient import TestClient
 from cawarn.accounts import audit
 from cawarn.accounts.apikeys import create_key
 from cawarn.accounts.directory import create_organisation, create_user
+from cawarn.alerts import moves
 from cawarn.config import Settings
 from cawarn.domain import Marking
 from cawarn.domain.access import OrgKind, Role
-from cawarn.store.tables import batches, events, panels
+from cawarn.domain.alerts import AlertState, Severity
+from cawarn.forecast.results import QUANTILE_COLUMNS
+from cawarn.store.tables import alerts, batches, events, forecast_runs, forecasts, panels
 from cawarn.web import create_app
 
 NODE_ORG = "NODE-CTC"
@@ -37,6 +40,9 @@ class Node:
     keys: dict[tuple[str, Role], str] = field(default_factory=dict)
     event_uids: dict[tuple[str, Marking], str] = field(default_factory=dict)
     panel_id: int = 0
+    alert_ids: dict[str, int] = field(default_factory=dict)
+    live_run_id: int = 0
+    evaluation_id: int = 0
 
     def headers(self, org: str, role: Role) -> dict[str, str]:
         """Authorization headers of the user of this role in this organisation."""
@@ -98,6 +104,108 @@ def insert_event(
     return uid
 
 
+#: The moves that bring a new alert to each state, and who (by role) makes them.
+_PATH: dict[AlertState, tuple[tuple[str, Role, dict[str, str]], ...]] = {
+    AlertState.NEW: (),
+    AlertState.ACKNOWLEDGED: (("acknowledge", Role.DUTY_OFFICER, {}),),
+    AlertState.ASSESSED: (
+        ("acknowledge", Role.DUTY_OFFICER, {}),
+        ("assess", Role.ANALYST, {"text": "Likely to continue.", "confidence": "moderate"}),
+    ),
+    AlertState.RESPONDED: (
+        ("acknowledge", Role.DUTY_OFFICER, {}),
+        ("assess", Role.ANALYST, {"text": "Likely to continue.", "confidence": "moderate"}),
+        ("respond", Role.DUTY_OFFICER, {"text": "Border posts informed."}),
+    ),
+}
+
+
+def insert_alert(
+    conn: sa.Connection,
+    org: str,
+    *,
+    state: AlertState = AlertState.NEW,
+    severity: Severity = Severity.HIGH,
+    unit: str = "KGZ",
+    created: dt.datetime | None = None,
+    due_in: dt.timedelta = dt.timedelta(hours=4),
+    event_uids: tuple[str, ...] = (),
+) -> int:
+    """Store one alert of an organisation, two hours old, moved to ``state`` by its users."""
+    now = dt.datetime.now(dt.UTC)
+    created = created or now - dt.timedelta(hours=2)
+    alert_id = conn.execute(
+        alerts.insert().values(
+            organisation=org,
+            unit=unit,
+            detector="surge",
+            episode=f"{created.date().isoformat()}#{uuid.uuid4().hex[:12]}",
+            severity=severity.value,
+            state=AlertState.NEW.value,
+            escalation_level=0,
+            title=f"{unit}: surge of fatal violence",
+            evidence={
+                "triggers": [
+                    {"day": "2024-05-01", "detector": "surge", "events": list(event_uids)}
+                ],
+                "events": list(event_uids),
+            },
+            model_version="surge-1",
+            first_triggered=dt.date(2024, 5, 1),
+            last_triggered=dt.date(2024, 5, 1),
+            ack_due=created + due_in,
+            due_step="acknowledge",
+            due_at=created + due_in,
+            created_at=created,
+            updated_at=created,
+        )
+    ).inserted_primary_key[0]
+    for i, (step, role, values) in enumerate(_PATH[state]):
+        at = now - dt.timedelta(minutes=30 - i)
+        moves.move(conn, alert_id, username(org, role), step, now=at, **values)
+    return int(alert_id)
+
+
+def insert_runs(conn: sa.Connection, panel_id: int) -> tuple[int, int]:
+    """An older and a newer live run at country level (KGZ forecast) and an evaluation run."""
+    common = {
+        "level": "country",
+        "panel_id": panel_id,
+        "panel_key": "country",
+        "panel_sha256": "0" * 64,
+        "synthetic": False,
+        "target": "ged_best",
+        "train_first": 121,
+        "train_last": 538,
+        "steps": 2,
+        "n_samples": 100,
+        "seeds": [1],
+        "models": [{"name": "conflictology", "version": "1", "params": {}}],
+    }
+    ids = []
+    for kind, scores in (("live", None), ("live", None), ("evaluation", {"crps": {"zero": 0.4}})):
+        ids.append(
+            conn.execute(
+                forecast_runs.insert().values(kind=kind, created_at=NOW, scores=scores, **common)
+            ).inserted_primary_key[0]
+        )
+    for step in (1, 2):
+        conn.execute(
+            forecasts.insert().values(
+                run_id=ids[1],
+                model="conflictology",
+                unit="KGZ",
+                month_id=538 + step,
+                step=step,
+                p_positive=0.25 * step,
+                mean=1.5,
+                exceed=[0.2] * 10,
+                **{column: float(i) for i, column in enumerate(QUANTILE_COLUMNS)},
+            )
+        )
+    return int(ids[1]), int(ids[2])
+
+
 def seed(settings: Settings, engine: sa.Engine, roles: tuple[Role, ...] = tuple(Role)) -> Node:
     """Organisations, users with keys for the given roles in NODE and PARTNER, and events."""
     node = Node(settings, engine)
@@ -138,11 +246,13 @@ def seed(settings: Settings, engine: sa.Engine, roles: tuple[Role, ...] = tuple(
                 report={},
             )
         ).inserted_primary_key[0]
+        node.live_run_id, node.evaluation_id = insert_runs(conn, node.panel_id)
         for org in (NODE_ORG, PARTNER_ORG):
             for marking in Marking:
                 node.event_uids[(org, marking)] = insert_event(
                     conn, batch_id, owner=org, marking=marking
                 )
+            node.alert_ids[org] = insert_alert(conn, org)
     return node
 
 

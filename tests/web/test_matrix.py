@@ -18,7 +18,16 @@ from fastapi.testclient import TestClient
 from cawarn.accounts.totp import code_at
 from cawarn.domain import Marking
 from cawarn.domain.access import Action, Role, allows, may_read_marking
-from tests.web.conftest import NODE_ORG, OTHER_ORG, PARTNER_ORG, PASSWORD, Node, username
+from cawarn.domain.alerts import AlertState
+from tests.web.conftest import (
+    NODE_ORG,
+    OTHER_ORG,
+    PARTNER_ORG,
+    PASSWORD,
+    Node,
+    insert_alert,
+    username,
+)
 
 ORGS = (NODE_ORG, PARTNER_ORG)
 
@@ -139,6 +148,49 @@ def _key_revoke_cases(node: Node, client: TestClient, org: str, role: Role) -> I
     yield Case(f"/api/v1/me/apikeys/{other}", 404)
 
 
+def _alert_list_cases(node: Node, client: TestClient, org: str, role: Role) -> Iterator[Case]:
+    def check(body: Any) -> None:
+        assert {item["organisation"] for item in body["items"]} == {org}, (org, role)
+        assert node.alert_ids[org] in {item["id"] for item in body["items"]}
+
+    yield Case("/api/v1/alerts?per_page=1000", 200, check=check)
+
+
+def _alert_cases(node: Node, client: TestClient, org: str, role: Role) -> Iterator[Case]:
+    yield Case(f"/api/v1/alerts/{node.alert_ids[org]}", 200)
+    yield Case(f"/api/v1/alerts/{node.alert_ids[_other(org)]}", 404)
+
+
+def _alert_metrics_cases(node: Node, client: TestClient, org: str, role: Role) -> Iterator[Case]:
+    def check(body: Any) -> None:
+        assert body["organisation"] == org and body["alerts"] >= 1, body
+
+    yield Case("/api/v1/alerts/metrics", 200, check=check)
+
+
+def _alert_move(
+    step: str, action: Action, state: AlertState, body: dict[str, Any] | None = None
+) -> Cases:
+    def cases(node: Node, client: TestClient, org: str, role: Role) -> Iterator[Case]:
+        if not allows(role, action):  # refused before any alert is looked at
+            yield Case(f"/api/v1/alerts/{node.alert_ids[org]}/{step}", 404, body)
+            return
+        with node.engine.begin() as conn:
+            own = insert_alert(conn, org, state=state)
+            other = insert_alert(conn, _other(org), state=state)
+        yield Case(f"/api/v1/alerts/{own}/{step}", 200, body)
+        yield Case(f"/api/v1/alerts/{other}/{step}", 404, body)
+
+    return cases
+
+
+def _forecast_cases(node: Node, client: TestClient, org: str, role: Role) -> Iterator[Case]:
+    def check(body: Any) -> None:
+        assert [run["id"] for run in body] == [node.live_run_id], body
+
+    yield Case("/api/v1/forecasts", 200, check=check)
+
+
 #: Every route: its action (None = open to anyone) and the requests that exercise it.
 RULES: dict[tuple[str, str], tuple[Action | None, Cases]] = {
     ("POST", "/api/v1/auth/login"): (None, _one("/api/v1/auth/login", 401)),
@@ -163,6 +215,52 @@ RULES: dict[tuple[str, str], tuple[Action | None, Cases]] = {
     ("GET", "/api/v1/panels/{panel_id}"): (
         Action.READ_PANELS,
         lambda node, client, org, role: iter([Case(f"/api/v1/panels/{node.panel_id}", 200)]),
+    ),
+    ("GET", "/api/v1/alerts"): (Action.READ_ALERTS, _alert_list_cases),
+    ("GET", "/api/v1/alerts/metrics"): (Action.READ_ALERTS, _alert_metrics_cases),
+    ("GET", "/api/v1/alerts/{alert_id}"): (Action.READ_ALERTS, _alert_cases),
+    ("POST", "/api/v1/alerts/{alert_id}/ack"): (
+        Action.ACKNOWLEDGE_ALERTS,
+        _alert_move("ack", Action.ACKNOWLEDGE_ALERTS, AlertState.NEW),
+    ),
+    ("POST", "/api/v1/alerts/{alert_id}/assess"): (
+        Action.ASSESS_ALERTS,
+        _alert_move(
+            "assess",
+            Action.ASSESS_ALERTS,
+            AlertState.ACKNOWLEDGED,
+            {"text": "Spillover from the border districts.", "confidence": "high"},
+        ),
+    ),
+    ("POST", "/api/v1/alerts/{alert_id}/escalate"): (
+        Action.ESCALATE_ALERTS,
+        _alert_move(
+            "escalate", Action.ESCALATE_ALERTS, AlertState.ASSESSED, {"text": "Needs a decision."}
+        ),
+    ),
+    ("POST", "/api/v1/alerts/{alert_id}/respond"): (
+        Action.RESPOND_ALERTS,
+        _alert_move(
+            "respond", Action.RESPOND_ALERTS, AlertState.ASSESSED, {"text": "Patrols doubled."}
+        ),
+    ),
+    ("POST", "/api/v1/alerts/{alert_id}/close"): (
+        Action.CLOSE_ALERTS,
+        _alert_move("close", Action.CLOSE_ALERTS, AlertState.RESPONDED),
+    ),
+    ("GET", "/api/v1/forecasts"): (Action.READ_FORECASTS, _forecast_cases),
+    ("GET", "/api/v1/forecasts/{run_id}/units/{unit}"): (
+        Action.READ_FORECASTS,
+        lambda node, client, org, role: iter(
+            [Case(f"/api/v1/forecasts/{node.live_run_id}/units/KGZ", 200)]
+        ),
+    ),
+    ("GET", "/api/v1/evaluations"): (Action.READ_FORECASTS, _one("/api/v1/evaluations", 200)),
+    ("GET", "/api/v1/evaluations/{run_id}"): (
+        Action.READ_FORECASTS,
+        lambda node, client, org, role: iter(
+            [Case(f"/api/v1/evaluations/{node.evaluation_id}", 200)]
+        ),
     ),
     ("GET", "/api/v1/organisations"): (
         Action.READ_ORGANISATIONS,

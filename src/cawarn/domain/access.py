@@ -54,7 +54,7 @@ class Action(StrEnum):
     ESCALATE_ALERTS = "alerts:escalate"
     RESPOND_ALERTS = "alerts:respond"
     CLOSE_ALERTS = "alerts:close"
-    # Forecasts and evaluations add their actions here.
+    READ_FORECASTS = "forecasts:read"  # live forecasts and evaluations with their scores
 
 
 _EVERYONE = frozenset(Role)
@@ -71,6 +71,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.READ_UNITS: _EVERYONE,
     # Panels aggregate every event of the node, restricted ones included.
     Action.READ_PANELS: _WORKING,
+    # Forecasts are computed from the panels, so the same roles read them.
+    Action.READ_FORECASTS: _WORKING,
     Action.READ_ORGANISATIONS: _EVERYONE,
     Action.WRITE_ORGANISATIONS: frozenset({Role.ADMIN}),
     Action.READ_USERS: frozenset({Role.ADMIN, Role.AUDITOR}),

@@ -24,6 +24,7 @@ from cawarn.accounts import audit
 from cawarn.accounts.directory import create_user
 from cawarn.accounts.login import confirm_totp_enrolment, start_totp_enrolment
 from cawarn.accounts.totp import STEP_SECONDS, code_at
+from cawarn.alerts import moves
 from cawarn.config import load_settings
 from cawarn.domain.access import Role
 from cawarn.store.engine import create_engine_for
@@ -35,6 +36,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = REPO / ".screenshots"
 USER = "duty.officer"
+ANALYST = "browser.analyst"
 PASSWORD = "a long browser-test password"
 
 
@@ -45,8 +47,11 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    """A demo node with a live admin-1 forecast, served on a free port: (url, TOTP secret)."""
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, Path]]:
+    """A demo node with a live forecast and its alerts, served on a free port.
+
+    Yields the url, the duty officer's TOTP secret and the node's home.
+    """
     home = tmp_path_factory.mktemp("browser") / "node"
     env = {"CAWARN_GEO_SOURCE": str(BOUNDARIES)}
     built = cawarn(home, "demo", "--no-serve", "--start", "2020-01", "--end", "2024-12", env=env)
@@ -71,6 +76,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
         "zero,hurdle",
     )
     assert evaluation.returncode == 0, evaluation.stderr
+    scan = cawarn(home, "alerts", "scan")
+    assert scan.returncode == 0, scan.stderr
     settings = load_settings(home)
     engine = create_engine_for(settings)
     now = dt.datetime.now(dt.UTC)
@@ -78,6 +85,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
         user = create_user(
             conn, USER, settings.organisation, Role.DUTY_OFFICER, PASSWORD, actor=audit.CLI
         )
+        create_user(conn, ANALYST, settings.organisation, Role.ANALYST, PASSWORD, actor=audit.CLI)
         secret, _ = start_totp_enrolment(conn, user, actor=audit.CLI)
         confirm_totp_enrolment(conn, user, code_at(secret, now), actor=audit.CLI, now=now)
     engine.dispose()
@@ -111,7 +119,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
             assert server.poll() is None, (home / "serve.log").read_text(encoding="utf-8")
             assert time.monotonic() < deadline, "the server did not start within 60 s"
             time.sleep(0.2)
-        yield url, secret
+        yield url, secret, home
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -124,8 +132,8 @@ def _next_code(secret: str) -> str:
     return code_at(secret, later)
 
 
-def test_a_duty_officer_logs_in_finds_an_event_opens_a_unit_and_reads_russian(
-    served: tuple[str, str],
+def test_a_duty_officer_logs_in_finds_an_event_opens_a_unit_answers_an_alert_reads_russian(
+    served: tuple[str, str, Path],
 ) -> None:
     if not CHROMIUM.exists():
         pytest.fail(
@@ -133,7 +141,7 @@ def test_a_duty_officer_logs_in_finds_an_event_opens_a_unit_and_reads_russian(
         )
     from playwright.sync_api import sync_playwright
 
-    url, secret = served
+    url, secret, home = served
     SHOTS.mkdir(exist_ok=True)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
@@ -193,6 +201,41 @@ def test_a_duty_officer_logs_in_finds_an_event_opens_a_unit_and_reads_russian(
             plots.nth(i).scroll_into_view_if_needed()
             assert plots.nth(i).evaluate("img => img.complete && img.naturalWidth > 0")
         page.screenshot(path=str(SHOTS / "forecasts.png"), full_page=True)
+
+        # The alert inbox: the scan's alerts; the duty officer acknowledges the first one, an
+        # analyst assesses it (through the lifecycle service), the duty officer records the
+        # response and closes it.
+        page.click("nav >> text=Alert inbox")
+        page.wait_for_selector("table.alerts tbody tr")
+        page.screenshot(path=str(SHOTS / "alerts.png"), full_page=True)
+        link = page.locator("table.alerts tbody tr td a").first
+        alert_id = int(str(link.get_attribute("href")).rsplit("/", 1)[1])
+        link.click()
+        page.wait_for_selector("form[data-step=acknowledge]")
+        page.click("form[data-step=acknowledge] button")
+        page.wait_for_selector("text=Nothing for you to do on this alert now.")
+        assert page.inner_text("#alert-state") == "acknowledged"
+        engine = create_engine_for(load_settings(home))
+        with engine.begin() as conn:
+            moves.move(
+                conn,
+                alert_id,
+                ANALYST,
+                "assess",
+                now=dt.datetime.now(dt.UTC),
+                text="Raids across the border are likely to go on.",
+                confidence="moderate",
+            )
+        engine.dispose()
+        page.reload()
+        page.fill("form[data-step=respond] textarea[name=text]", "Border posts reinforced.")
+        page.click("form[data-step=respond] button")
+        page.wait_for_selector("form[data-step=close]")
+        page.click("form[data-step=close] button")
+        page.wait_for_selector("#alert-state:text('closed')")
+        assert page.locator("text=Border posts reinforced.").count() == 1
+        assert page.locator("text=Raids across the border are likely to go on.").count() == 1
+        page.screenshot(path=str(SHOTS / "alert.png"), full_page=True)
         page.goto(unit_url)
         page.wait_for_selector("body[data-ready='1']")
 

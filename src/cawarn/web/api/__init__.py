@@ -5,10 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from cawarn.web.api import (
+    alerts,
     apikeys,
     audit,
     auth,
     events,
+    forecasts,
     geography,
     organisations,
     panels,
@@ -30,6 +32,17 @@ def api_router() -> APIRouter:
     for a route without one).
     """
     router = APIRouter(prefix=PREFIX)
-    for module in (auth, apikeys, events, geography, panels, organisations, users, audit):
+    for module in (
+        auth,
+        apikeys,
+        events,
+        geography,
+        panels,
+        alerts,
+        forecasts,
+        organisations,
+        users,
+        audit,
+    ):
         router.include_router(module.router)
     return router

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from cawarn.web.ui.admin import router as admin_router
+from cawarn.web.ui.alerts import router as alerts_router
 from cawarn.web.ui.auth import LoginRequired, PageNotFound, login_redirect
 from cawarn.web.ui.auth import router as auth_router
 from cawarn.web.ui.forecasts import router as forecasts_router
@@ -41,5 +42,5 @@ def install_ui(app: FastAPI, secret_key: str) -> None:
     app.include_router(pages_router)
     app.include_router(forecasts_router)
     app.include_router(admin_router)
-    # The alert inbox joins here when alerts are stored (its router, its templates).
+    app.include_router(alerts_router)
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")

@@ -17,6 +17,7 @@ from cawarn.store.tables import admin_units, events
 from cawarn.web.api.events import COLUMNS, audit_restricted, visible
 from cawarn.web.deps import transaction
 from cawarn.web.ui import data
+from cawarn.web.ui.alerts import alert_context, open_alerts
 from cawarn.web.ui.auth import PageNotFound, UserDep, require_page
 from cawarn.web.ui.i18n import Formats
 from cawarn.web.ui.render import language, render
@@ -89,8 +90,10 @@ def overview(request: Request, principal: UserDep) -> Response:
         "run": None,
         "riskiest": [],
         "reads_forecasts": allows(role, Action.READ_PANELS),
+        **alert_context(),
     }
     with transaction(request.app.state.engine) as conn:
+        context["alerts"] = open_alerts(conn, principal)
         names = data.unit_names(conn)
         geojson = units_geojson(request, conn)
         risk: dict[str, float] = {}
@@ -346,11 +349,14 @@ def unit_page(request: Request, principal: UserDep, code: str) -> Response:
             if run is not None:
                 fan = data.unit_forecast(conn, run, code)[:FORECAST_STEPS]
         near = data.neighbours(conn, code)
+        unit_alerts = open_alerts(conn, principal, unit=code)
     return render(
         request,
         "unit.html",
         {
             "principal": principal,
+            "alerts": unit_alerts,
+            **alert_context(),
             "unit": dict(unit),
             "history": history,
             "run": run,

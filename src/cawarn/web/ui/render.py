@@ -64,6 +64,7 @@ def render(
         "events": role is not None and allows(role, Action.READ_EVENTS),
         "forecasts": role is not None and allows(role, Action.READ_PANELS),
         "admin": role is not None and allows(role, Action.READ_USERS),
+        "alerts": role is not None and allows(role, Action.READ_ALERTS),
     }
     page = env.get_template(name).render(
         {
