@@ -28,7 +28,14 @@ from cawarn.forecast.backtest import (
     seeded_name,
     target_matrix,
 )
-from cawarn.forecast.models import MAIN, MODELS, Forecaster, HurdleForecaster, describe
+from cawarn.forecast.models import (
+    MAIN,
+    MODELS,
+    Forecaster,
+    HurdleForecaster,
+    describe,
+    model_names,
+)
 from cawarn.forecast.models.oracle import load_oracle
 from cawarn.forecast.report import write_report
 from cawarn.forecast.results import add_forecasts, create_run, set_report
@@ -46,15 +53,6 @@ class Evaluation:
     scores: dict[str, Any]
     report: Path
     panel: Panel
-
-
-def choose_models(names: Sequence[str] | None) -> list[str]:
-    """Model names in report order (default: every model); unknown names are refused."""
-    wanted = list(dict.fromkeys(names)) if names else list(MODELS)
-    unknown = [n for n in wanted if n not in MODELS]
-    if unknown:
-        raise InputError(f"Unknown model {', '.join(unknown)}; the models are {', '.join(MODELS)}.")
-    return wanted
 
 
 def _instances(names: Sequence[str], seeds: Sequence[int]) -> list[Forecaster]:
@@ -96,7 +94,7 @@ def evaluate(
         raise InputError(f"--samples must be at least 1, got {n_samples}.")
     if not 1 <= seeds <= 20:
         raise InputError(f"--seeds must be between 1 and 20, got {seeds}.")
-    names = choose_models(models)
+    names = model_names(list(models) if models else None)
     panel = load_panel(engine, settings, level, name)
     check_window(target_matrix(panel.frame, target).index, test_start, test_end)
     seed_list = list(range(seed, seed + seeds))
@@ -191,7 +189,7 @@ def run_live(
         raise InputError(f"--steps must be between 1 and 36, got {steps}.")
     if n_samples < 1:
         raise InputError(f"--samples must be at least 1, got {n_samples}.")
-    names = choose_models(models or [MAIN])
+    names = model_names(list(models) if models else [MAIN])
     panel = load_panel(engine, settings, level, name)
     data = model_frame(panel.frame, target)
     origin = panel.last_month_id

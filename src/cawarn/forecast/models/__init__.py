@@ -38,14 +38,19 @@ def make_models(names: list[str] | None = None, *, seed: int = 0) -> list[Foreca
 
     ``seed`` seeds the training of learnt models (the main model); baselines learn nothing random.
     """
-    wanted = names if names else list(MODELS)
+    return [
+        HurdleForecaster(seed=seed) if name == MAIN else MODELS[name]()
+        for name in model_names(names)
+    ]
+
+
+def model_names(names: list[str] | None) -> list[str]:
+    """Model names in the order given, once each (default: every model); unknown ones refused."""
+    wanted = list(dict.fromkeys(names)) if names else list(MODELS)
     unknown = [name for name in wanted if name not in MODELS]
     if unknown:
         raise InputError(f"Unknown model {', '.join(unknown)}; the models are {', '.join(MODELS)}.")
-    return [
-        HurdleForecaster(seed=seed) if name == MAIN else MODELS[name]()
-        for name in dict.fromkeys(wanted)
-    ]
+    return wanted
 
 
 def describe(model: Forecaster) -> dict[str, Any]:
@@ -79,4 +84,5 @@ __all__ = [
     "fit_zinb",
     "history_matrix",
     "make_models",
+    "model_names",
 ]
