@@ -7,7 +7,13 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from cawarn.alerts.scan import ScanInput, ScanSettings, cusum_candidates, risk_candidates
+from cawarn.alerts.scan import (
+    ScanInput,
+    ScanSettings,
+    cusum_candidates,
+    risk_candidates,
+    surge_candidates,
+)
 from cawarn.alerts.series import EventRecord
 from cawarn.domain import Category
 from cawarn.store.tables import FORECAST_QUANTILES, forecast_runs, forecasts
@@ -43,6 +49,27 @@ def test_cusum_raises_the_burst_and_only_it() -> None:
 
 def test_a_burst_of_protest_raises_nothing() -> None:
     assert cusum_candidates(_history(Category.PROTEST), AS_OF, ScanSettings()) == []
+    assert surge_candidates(_history(Category.PROTEST), AS_OF, ScanSettings()) == []
+
+
+def test_surge_raises_the_burst_with_its_forecast_as_evidence() -> None:
+    found = surge_candidates(_history(Category.ARMED_CLASH), AS_OF, ScanSettings())
+    assert found and {c.unit for c in found} == {"KG-OS"}
+    assert all(AS_OF - dt.timedelta(days=35) < c.day <= AS_OF for c in found)
+    for c in found:
+        assert c.detector == "surge" and c.score > c.threshold
+        assert c.params["model"] == "zinb" and c.params["n_samples"] == 1000
+        assert c.observed >= 5 and c.expected < 1  # five a week against about one in eight
+    assert any(e.startswith("b") for c in found for e in c.event_ids)
+
+
+def test_surge_without_a_year_of_history_raises_nothing() -> None:
+    recent = [
+        EventRecord(f"e{k}", AS_OF - dt.timedelta(days=k), "KG-OS", "KGZ", Category.ARMED_CLASH, 3)
+        for k in range(20)
+    ]
+    data = ScanInput(as_of=AS_OF, events=recent, units={"KG-OS": "KGZ"})
+    assert surge_candidates(data, AS_OF, ScanSettings()) == []
 
 
 def _run(conn: sa.Connection, origin: int, levels: dict[tuple[str, int], float]) -> int:

@@ -57,14 +57,18 @@ def monthly_forecasts(
     min_history_months: int = 12,
     seed: int = 0,
     factory: Callable[[], Forecaster] | None = None,
+    first_origin: int = 0,
 ) -> MonthlyForecasts:
-    """Fit and sample at every month end with at least ``min_history_months`` of history."""
+    """Fit and sample at every month end with at least ``min_history_months`` of history.
+
+    ``first_origin`` skips the month ends before it (a live scan needs only its recent months).
+    """
     make = factory or (lambda: make_models([model])[0])
     rng = np.random.default_rng(seed)
     out: dict[int, dict[int, IntArray]] = {}
     name = model
     with single_threaded():
-        for m in range(min_history_months - 1, monthly.counts.shape[0]):
+        for m in range(max(min_history_months - 1, first_origin), monthly.counts.shape[0]):
             fitted = make().fit(monthly_history(monthly, m))
             name = fitted.name
             forecast = fitted.predict(range(1, steps + 1), n_samples=n_samples, rng=rng)

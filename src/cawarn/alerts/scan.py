@@ -4,13 +4,16 @@ What a scan looks at, as of a day (by default the newest stored event's day):
 
 * **flash** rules (the rules file, if the node has one) on the events of the last
   ``lookback_days``;
+* **surge** over the same weekly counts against the predictive distribution of a ``zinb``
+  forecaster refitted at each of the last ``SURGE_HISTORY_MONTHS`` month ends (the evaluation
+  refits at every month end; a live scan needs only enough recent months to set its threshold),
+  its threshold set on those months before the look-back window like the CUSUM's;
 * **cusum** over the weekly counts of fatal violent events per admin-1 unit, its threshold set on
   the node's own history before the look-back window to ``false_alarm_rate`` alerts per 100
   unit-months (:func:`cawarn.alerts.calibrate.rate_threshold`), alarms within the look-back;
 * **risk** from the newest live admin-1 forecast run: P = max over steps 1..3 of P(y > 0) per
   unit, an alarm where P passes ``risk_level`` and the run before it (if any) did not.
 
-The surge detector needs a refitted forecaster at every month end and is left to the evaluation.
 The candidates are grouped into episodes and upserted, so scanning twice raises nothing new.
 """
 
@@ -29,8 +32,11 @@ from cawarn.alerts.calibrate import rate_threshold
 from cawarn.alerts.candidates import Candidate, candidates_from_scores, group_episodes
 from cawarn.alerts.cusum import cusum_scores
 from cawarn.alerts.episodes import DEFAULT_GAP_DAYS
+from cawarn.alerts.forecasts import monthly_forecasts
 from cawarn.alerts.rules import BorderClashRule, RulesFile, apply_rules
-from cawarn.alerts.series import EventRecord, count_series
+from cawarn.alerts.scores import Scores
+from cawarn.alerts.series import CountSeries, EventRecord, count_series
+from cawarn.alerts.surge import surge_scores
 from cawarn.domain import Category, StoreError
 from cawarn.domain.alerts import Severity
 from cawarn.forecast.results import read_forecasts
@@ -39,6 +45,11 @@ from cawarn.store.tables import admin_units, events, forecast_runs
 #: Days before the as-of day whose alarms a scan raises (one episode gap).
 LOOKBACK_DAYS = DEFAULT_GAP_DAYS
 RISK_STEPS = 3
+#: The surge detector's forecaster (the evaluation's default) and how many recent month ends it
+#: is refitted at: the months before the look-back window set its threshold.
+SURGE_MODEL = "zinb"
+SURGE_HISTORY_MONTHS = 24
+SURGE_SAMPLES = 1000
 
 
 @dataclass
@@ -95,29 +106,57 @@ def read_events(conn: Connection) -> ScanInput:
     return ScanInput(as_of=last, events=records, units=units)
 
 
-def cusum_candidates(data: ScanInput, as_of: dt.date, settings: ScanSettings) -> list[Candidate]:
-    """CUSUM alarms in the look-back window, its threshold calibrated on the history before it."""
-    if not data.events:
-        return []
-    first = min(e.day for e in data.events)
-    names = sorted(data.units)
-    weekly = count_series(
+def _weekly(data: ScanInput, as_of: dt.date, freq: str = "week") -> CountSeries:
+    """The counts of every unit up to the as-of day, by week or month."""
+    return count_series(
         [e for e in data.events if e.day <= as_of],
-        freq="week",
-        first=first,
+        freq=freq,
+        first=min(e.day for e in data.events),
         last=as_of,
-        units=names,
+        units=sorted(data.units),
         countries=data.units,
     )
-    scores = cusum_scores(weekly)
-    ends = np.array(weekly.ends, dtype="datetime64[D]")
+
+
+def _recent_alarms(
+    scores: Scores, data: ScanInput, as_of: dt.date, settings: ScanSettings
+) -> list[Candidate]:
+    """Alarms in the look-back window, the threshold set on the scored weeks before it."""
+    ends = np.array(scores.ends, dtype="datetime64[D]")
     window_start = np.datetime64(as_of - dt.timedelta(days=settings.lookback_days), "D")
-    history = np.broadcast_to((ends < window_start)[:, None], scores.score.shape)
-    threshold = rate_threshold(scores, settings.false_alarm_rate, history.copy())
+    # Weeks a detector could not judge yet (NaN) are not unit-months of its history.
+    history = (ends < window_start)[:, None] & np.isfinite(scores.score)
+    threshold = rate_threshold(scores, settings.false_alarm_rate, history)
     if not math.isfinite(threshold):
         return []
     found = candidates_from_scores(scores, threshold, data.events, period_days=7)
     return [c for c in found if as_of - dt.timedelta(days=settings.lookback_days) < c.day <= as_of]
+
+
+def cusum_candidates(data: ScanInput, as_of: dt.date, settings: ScanSettings) -> list[Candidate]:
+    """CUSUM alarms in the look-back window, its threshold calibrated on the history before it."""
+    if not data.events:
+        return []
+    return _recent_alarms(cusum_scores(_weekly(data, as_of)), data, as_of, settings)
+
+
+def surge_candidates(data: ScanInput, as_of: dt.date, settings: ScanSettings) -> list[Candidate]:
+    """Surge alarms in the look-back window against forecasts refitted at recent month ends."""
+    if not data.events:
+        return []
+    weekly = _weekly(data, as_of)
+    monthly = _weekly(data, as_of, "month")
+    months = monthly.counts.shape[0]
+    forecasts = monthly_forecasts(
+        monthly,
+        model=SURGE_MODEL,
+        steps=1,
+        n_samples=SURGE_SAMPLES,
+        first_origin=months - 1 - SURGE_HISTORY_MONTHS,
+    )
+    if not forecasts.samples:
+        return []  # too short a history for a forecast
+    return _recent_alarms(surge_scores(weekly, monthly, forecasts), data, as_of, settings)
 
 
 def flash_candidates(
@@ -193,6 +232,7 @@ def scan_drafts(
         needs_border = any(isinstance(r, BorderClashRule) for r in rules.rule)
         found += flash_candidates(data, as_of, rules, border if needs_border else None, settings)
         found += cusum_candidates(data, as_of, settings)
+        found += surge_candidates(data, as_of, settings)
     found += risk_candidates(conn, settings)
     return as_of, group_episodes(found)
 
