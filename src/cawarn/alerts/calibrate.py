@@ -40,7 +40,11 @@ def conformal_threshold(null_scores: FloatArray, alpha: float) -> float:
 
 
 def break_ties(scores: Scores, seed: int = 0) -> Scores:
-    """The scores with positive finite ties broken at random, the order of distinct ones kept."""
+    """The scores with positive finite ties broken at random, the order of distinct ones kept.
+
+    A unit-period's steps (its score as its events came in) move by the same amount as its
+    score, so the day an alarm became true stays the day its final score would say.
+    """
     # Scores equal to 9 decimals are ties (a float gap of 1e-15 could not hold any jitter).
     values = np.round(scores.score, 9)
     finite = np.isfinite(values) & (values > 0)
@@ -51,7 +55,12 @@ def break_ties(scores: Scores, seed: int = 0) -> Scores:
     rng = np.random.default_rng(seed)
     jittered = values.copy()
     jittered[finite] += rng.uniform(0.0, gap / 2, size=int(finite.sum()))
-    return replace(scores, score=jittered)
+    shift = np.where(finite, jittered - scores.score, 0.0)
+    steps = {
+        (t, j): tuple((day, value + float(shift[t, j])) for day, value in cell)
+        for (t, j), cell in scores.steps.items()
+    }
+    return replace(scores, score=jittered, steps=steps)
 
 
 def unit_months(scores: Scores, mask: BoolArray) -> float:

@@ -29,7 +29,7 @@ class Candidate:
 
     detector: str
     unit: str
-    day: dt.date  # when the alarm could be raised: the last day of the period, or the event's
+    day: dt.date  # when the alarm could be raised: the day it became true, or the event's
     severity: Severity
     observed: float
     expected: float
@@ -90,7 +90,7 @@ def candidates_from_scores(
             Candidate(
                 detector=scores.detector,
                 unit=unit,
-                day=end,
+                day=scores.alarm_day(int(t), int(j), threshold),
                 severity=severity,
                 observed=float(scores.observed[t, j]),
                 expected=float(scores.expected[t, j]),

@@ -18,7 +18,7 @@ from cawarn.alerts.forecasts import monthly_forecasts
 from cawarn.alerts.risk import DEFAULT_JUMP_WEIGHT, risk_scores
 from cawarn.alerts.scenario_files import Onset, ScenarioData, read_scenario
 from cawarn.alerts.scores import Scores
-from cawarn.alerts.series import CountSeries, EventRecord, count_series
+from cawarn.alerts.series import CountSeries, EventRecord, count_series, period_steps
 from cawarn.alerts.surge import surge_scores
 from cawarn.alerts.surveillance import SurveillanceParams, surveillance_scores
 from cawarn.domain import InputError
@@ -161,6 +161,7 @@ def compute_scores(
         countries=data.countries,
     )  # fmt: skip
     windows, first_week = windows_for(weekly, data.first, data.last, settings)
+    within = period_steps(data.events, weekly)
     say(f"forecasts ({settings.model})")
     forecasts = monthly_forecasts(
         monthly,
@@ -170,13 +171,13 @@ def compute_scores(
         seed=settings.seed,
     )
     all_scores = [
-        surge_scores(weekly, monthly, forecasts),
-        cusum_scores(weekly, settings.cusum),
+        surge_scores(weekly, monthly, forecasts, within=within),
+        cusum_scores(weekly, settings.cusum, within),
         risk_scores(monthly, forecasts, jump_weight=settings.jump_weight),
     ]
     if settings.with_r:
         say("farrington and ears (R)")
-        all_scores.extend(surveillance_scores(weekly, first_week, settings.surveillance))
+        all_scores.extend(surveillance_scores(weekly, first_week, settings.surveillance, within))
     return ScoredScenario(
         data=data,
         windows=windows,
@@ -244,4 +245,5 @@ def mask_before(scores: Scores, first_week: int, weekly: CountSeries) -> Scores:
         model_version=scores.model_version,
         extra=scores.extra,
         rule=scores.rule,
+        steps={key: cell for key, cell in scores.steps.items() if keep[key[0]]},
     )

@@ -21,8 +21,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from cawarn.alerts.scores import FloatArray, Scores
-from cawarn.alerts.series import CountSeries
+from cawarn.alerts.scores import FloatArray, Scores, stepped
+from cawarn.alerts.series import CountSeries, Steps
 
 
 @dataclass(frozen=True)
@@ -48,8 +48,13 @@ def _rolling_sum(values: FloatArray, window: int, guard: int) -> tuple[FloatArra
     return csum[hi] - csum[lo], (hi - lo).astype(np.float64)
 
 
-def cusum_scores(weekly: CountSeries, params: CusumParams | None = None) -> Scores:
-    """CUSUM scores of every unit-week; NaN until ``min_weeks`` of baseline exist."""
+def cusum_scores(
+    weekly: CountSeries, params: CusumParams | None = None, within: Steps | None = None
+) -> Scores:
+    """CUSUM scores of every unit-week; NaN until ``min_weeks`` of baseline exist.
+
+    ``within`` (the running counts inside each week) adds the score after each day's events.
+    """
     p = params or CusumParams()
     y = weekly.counts.astype(np.float64)
     total, n = _rolling_sum(y, p.window, p.guard)
@@ -67,7 +72,8 @@ def cusum_scores(weekly: CountSeries, params: CusumParams | None = None) -> Scor
         size = np.where(var > mean, mean**2 / (var - mean), p.max_size)
     size = np.clip(np.nan_to_num(size, nan=p.max_size), 0.1, p.max_size)
     mu1 = np.maximum(p.ratio * mu0, mu0 + p.shift)
-    llr = y * np.log(mu1 / mu0) + (y + size) * np.log((size + mu0) / (size + mu1))
+    up, down = np.log(mu1 / mu0), np.log((size + mu0) / (size + mu1))
+    llr = y * up + (y + size) * down
     score = np.full_like(y, np.nan)
     s = np.zeros(y.shape[1])
     for t in range(y.shape[0]):
@@ -75,6 +81,11 @@ def cusum_scores(weekly: CountSeries, params: CusumParams | None = None) -> Scor
             continue
         s = np.maximum(0.0, s + llr[t])
         score[t] = s
+
+    def partial(t: int, j: int, count: int) -> float:
+        before = score[t - 1, j] if t > 0 and np.isfinite(score[t - 1, j]) else 0.0
+        return float(max(0.0, before + count * up[t, j] + (count + size[t, j]) * down[t, j]))
+
     return Scores(
         detector="cusum",
         params=asdict(p),
@@ -85,4 +96,5 @@ def cusum_scores(weekly: CountSeries, params: CusumParams | None = None) -> Scor
         expected=mu0,
         extra={"size": size, "mu1": mu1},
         rule="with_events",
+        steps=stepped(within or {}, score, partial),
     )

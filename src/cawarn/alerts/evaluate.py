@@ -4,12 +4,15 @@ Periods are split by their last day: a warm-up (no detector judges yet), a calib
 (each detector's threshold is set there to the target false-alarm rate, see
 :func:`cawarn.alerts.calibrate.rate_threshold`) and a test period where it is scored:
 
-* **POD**: the share of onsets in the test period with an alarm in their unit whose period ends
-  within ``pod_days`` (30) days after the onset day (a week ending on the onset day counts).
+* **POD**: the share of onsets in the test period with an alarm in their unit that became true
+  within ``pod_days`` (30) days after the onset day, in a period ending on or after it.
 * **False alarms per 100 unit-months**: alerts (after episode grouping) opening outside every
   onset's episode (onset day to the end of its campaign), per 100 unit-months outside them.
-* **Median delay**: days from the onset to the end of the first alarming period, over the onsets
-  detected within ``pod_days``.
+* **Median delay**: days from the onset to the day the first alarm after it became true (the
+  day whose events pushed the period's score over the threshold, see
+  :meth:`cawarn.alerts.scores.Scores.alarm_day`; the period's end for detectors without steps,
+  and 0 when the alarm already stood on the onset day), over the onsets detected within
+  ``pod_days``.
 
 With ``matched=True`` the threshold is set on the test period itself (on its non-onset
 unit-months only), so every detector is compared at the same false-alarm rate exactly; with
@@ -130,11 +133,13 @@ def evaluate_detector(
     ]
     delays: dict[str, int] = {}
     for onset in judged:
+        j = column[onset.unit]
         day = np.datetime64(onset.day, "D")
-        rows = (ends >= day) & (ends <= day + np.timedelta64(pod_days, "D"))
-        hits = np.flatnonzero(rows & alarms[:, column[onset.unit]])
-        if hits.size:
-            delays[f"{onset.unit}@{onset.day}"] = int((ends[hits[0]] - day).astype(np.int64))
+        for t in np.flatnonzero((ends >= day) & alarms[:, j]):
+            delay = max((scores.alarm_day(int(t), j, threshold) - onset.day).days, 0)
+            if delay <= pod_days:
+                delays[f"{onset.unit}@{onset.day}"] = delay
+            break  # the first alarm after the onset is its detection, or it was missed
     return DetectorScore(
         detector=scores.detector,
         threshold=threshold,

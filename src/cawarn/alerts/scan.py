@@ -35,7 +35,7 @@ from cawarn.alerts.episodes import DEFAULT_GAP_DAYS
 from cawarn.alerts.forecasts import monthly_forecasts
 from cawarn.alerts.rules import BorderClashRule, RulesFile, apply_rules
 from cawarn.alerts.scores import Scores
-from cawarn.alerts.series import CountSeries, EventRecord, count_series
+from cawarn.alerts.series import CountSeries, EventRecord, count_series, period_steps
 from cawarn.alerts.surge import surge_scores
 from cawarn.domain import Category, StoreError
 from cawarn.domain.alerts import Severity
@@ -106,10 +106,15 @@ def read_events(conn: Connection) -> ScanInput:
     return ScanInput(as_of=last, events=records, units=units)
 
 
+def _upto(data: ScanInput, as_of: dt.date) -> list[EventRecord]:
+    """The events known on the as-of day."""
+    return [e for e in data.events if e.day <= as_of]
+
+
 def _weekly(data: ScanInput, as_of: dt.date, freq: str = "week") -> CountSeries:
     """The counts of every unit up to the as-of day, by week or month."""
     return count_series(
-        [e for e in data.events if e.day <= as_of],
+        _upto(data, as_of),
         freq=freq,
         first=min(e.day for e in data.events),
         last=as_of,
@@ -129,7 +134,7 @@ def _recent_alarms(
     threshold = rate_threshold(scores, settings.false_alarm_rate, history)
     if not math.isfinite(threshold):
         return []
-    found = candidates_from_scores(scores, threshold, data.events, period_days=7)
+    found = candidates_from_scores(scores, threshold, _upto(data, as_of), period_days=7)
     return [c for c in found if as_of - dt.timedelta(days=settings.lookback_days) < c.day <= as_of]
 
 
@@ -137,7 +142,9 @@ def cusum_candidates(data: ScanInput, as_of: dt.date, settings: ScanSettings) ->
     """CUSUM alarms in the look-back window, its threshold calibrated on the history before it."""
     if not data.events:
         return []
-    return _recent_alarms(cusum_scores(_weekly(data, as_of)), data, as_of, settings)
+    weekly = _weekly(data, as_of)
+    scores = cusum_scores(weekly, within=period_steps(_upto(data, as_of), weekly))
+    return _recent_alarms(scores, data, as_of, settings)
 
 
 def surge_candidates(data: ScanInput, as_of: dt.date, settings: ScanSettings) -> list[Candidate]:
@@ -156,7 +163,9 @@ def surge_candidates(data: ScanInput, as_of: dt.date, settings: ScanSettings) ->
     )
     if not forecasts.samples:
         return []  # too short a history for a forecast
-    return _recent_alarms(surge_scores(weekly, monthly, forecasts), data, as_of, settings)
+    within = period_steps(_upto(data, as_of), weekly)
+    scores = surge_scores(weekly, monthly, forecasts, within=within)
+    return _recent_alarms(scores, data, as_of, settings)
 
 
 def flash_candidates(

@@ -11,11 +11,18 @@ an expected value per (period, unit). The alarm rule is one of:
 
 The threshold is set by calibration (:mod:`cawarn.alerts.calibrate`), so the same scores serve
 every false-alarm rate.
+
+An alarm is dated by the day it became true, not the end of its period: a count-based score
+only rises as a period's events come in, so ``steps`` keeps, for each unit-period with events,
+the score after each day's events, and :meth:`Scores.alarm_day` finds the first day whose score
+passed the threshold. A node that scans daily raises the alarm that day; the evaluation measures
+delays from it (for Farrington and EARS the same way, from their own bounds).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +31,8 @@ import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+#: For each (period, unit): (day number, score with the period's events up to that day).
+ScoreSteps = dict[tuple[int, int], tuple[tuple[int, float], ...]]
 
 
 @dataclass(frozen=True)
@@ -40,6 +49,7 @@ class Scores:
     model_version: str = ""
     extra: dict[str, FloatArray] = field(default_factory=dict)
     rule: str = "level"
+    steps: ScoreSteps = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         """Check the shapes agree."""
@@ -66,3 +76,30 @@ class Scores:
     def days(self) -> npt.NDArray[np.int64]:
         """The periods' last days as day numbers (days since 1970-01-01)."""
         return np.array(self.ends, dtype="datetime64[D]").astype(np.int64)
+
+    def alarm_day(self, t: int, j: int, threshold: float) -> dt.date:
+        """The day the alarm of unit j in period t became true: its period's end without steps."""
+        for day, score in self.steps.get((t, j), ()):
+            if score > threshold:
+                return _EPOCH + dt.timedelta(days=day)
+        return self.ends[t]
+
+
+_EPOCH = dt.date(1970, 1, 1)
+
+
+def stepped(
+    counts: dict[tuple[int, int], tuple[tuple[int, int], ...]],
+    score: FloatArray,
+    partial: Callable[[int, int, int], float],
+) -> ScoreSteps:
+    """Scores as each period's events came in: ``partial(t, j, c)`` scores a count of c so far.
+
+    Cells the detector does not judge (NaN) get no steps. ``counts`` are
+    :data:`cawarn.alerts.series.Steps`.
+    """
+    out: ScoreSteps = {}
+    for (t, j), steps in counts.items():
+        if t < score.shape[0] and np.isfinite(score[t, j]):
+            out[(t, j)] = tuple((day, float(partial(t, j, c))) for day, c in steps)
+    return out

@@ -18,6 +18,10 @@ import numpy.typing as npt
 from cawarn.domain import VIOLENT_CATEGORIES, Category
 
 IntArray = npt.NDArray[np.int64]
+#: For each (period, unit) with fatal events: (day number, events of the period up to that day)
+#: at every day of the period with one, in order. A detector's score rises with the count, so
+#: the day its alarm became true is the day whose running count first passed the threshold.
+Steps = dict[tuple[int, int], tuple[tuple[int, int], ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +145,30 @@ def count_series(
         counts=counts,
         countries=tuple(unit_country.get(name, "") for name in names),
     )
+
+
+def period_steps(events: Iterable[EventRecord], series: CountSeries) -> Steps:
+    """The running count of fatal violent events within each period, day by day (see Steps)."""
+    column = {name: j for j, name in enumerate(series.units)}
+    per_day: dict[tuple[int, int], dict[int, int]] = {}
+    for event in events:
+        j = column.get(event.unit)
+        if j is None or not event.fatal_violent:
+            continue
+        t = series.period_of(event.day)
+        if t < 0:
+            continue
+        day = (event.day - dt.date(1970, 1, 1)).days
+        cell = per_day.setdefault((t, j), {})
+        cell[day] = cell.get(day, 0) + 1
+    out: Steps = {}
+    for key, days in per_day.items():
+        running, steps = 0, []
+        for day in sorted(days):
+            running += days[day]
+            steps.append((day, running))
+        out[key] = tuple(steps)
+    return out
 
 
 def events_in(

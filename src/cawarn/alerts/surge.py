@@ -20,8 +20,8 @@ import numpy as np
 from scipy.stats import binom  # type: ignore[import-untyped]
 
 from cawarn.alerts.forecasts import IntArray, MonthlyForecasts
-from cawarn.alerts.scores import FloatArray, Scores
-from cawarn.alerts.series import CountSeries
+from cawarn.alerts.scores import FloatArray, Scores, stepped
+from cawarn.alerts.series import CountSeries, Steps
 
 DEFAULT_MAX_WEEKS = 4
 
@@ -32,8 +32,12 @@ def surge_scores(
     forecasts: MonthlyForecasts,
     *,
     max_weeks: int = DEFAULT_MAX_WEEKS,
+    within: Steps | None = None,
 ) -> Scores:
-    """Surge scores of every unit-week from the step-1 forecasts of the month before."""
+    """Surge scores of every unit-week from the step-1 forecasts of the month before.
+
+    ``within`` (the running counts inside each week) adds the score after each day's events.
+    """
     if weekly.units != monthly.units:
         raise ValueError("weekly and monthly series must have the same units")
     if max_weeks < 1:
@@ -43,15 +47,34 @@ def surge_scores(
     expected = np.full(shape, np.nan)
     window = np.zeros(shape)
     month_index = {(d.year, d.month): i for i, d in enumerate(monthly.starts)}
-    for t, start in enumerate(weekly.starts):
+
+    def month_of(t: int) -> tuple[IntArray, int] | None:
+        """The samples of week t's month (made the month before) and that month's length."""
+        start = weekly.starts[t]
         m = month_index.get((start.year, start.month))
         if m is None or m - 1 not in forecasts.samples:
+            return None
+        return forecasts.samples[m - 1][1], (monthly.ends[m] - monthly.starts[m]).days + 1
+
+    def recent(t: int) -> IntArray:
+        return weekly.counts[max(0, t - max_weeks + 1) : t + 1][::-1]  # week t first
+
+    for t in range(shape[0]):
+        found = month_of(t)
+        if found is None:
             continue
-        samples = forecasts.samples[m - 1][1]
-        days = (monthly.ends[m] - monthly.starts[m]).days + 1
+        samples, days = found
         expected[t] = samples.mean(axis=1) * 7.0 / days
-        recent = weekly.counts[max(0, t - max_weeks + 1) : t + 1][::-1]  # week t first
-        score[t], window[t] = _surprise(recent, samples, days)
+        score[t], window[t] = _surprise(recent(t), samples, days)
+
+    def partial(t: int, j: int, count: int) -> float:
+        found = month_of(t)
+        assert found is not None  # only weeks with a score get steps
+        samples, days = found
+        column = recent(t)[:, j].copy()
+        column[0] = count
+        return _surprise_column(column, samples[j], days)[0]
+
     return Scores(
         detector="surge",
         params={"model": forecasts.model, "n_samples": forecasts.n_samples, "max_weeks": max_weeks},
@@ -62,6 +85,7 @@ def surge_scores(
         expected=expected,
         model_version=forecasts.model,
         extra={"window_weeks": window},
+        steps=stepped(within or {}, score, partial),
     )
 
 
@@ -69,13 +93,19 @@ def _surprise(recent: IntArray, samples: IntArray, days: int) -> tuple[FloatArra
     """The best −log10 p-value over the look-back windows per unit, and that window's length."""
     out = np.zeros(recent.shape[1])
     best_k = np.zeros(recent.shape[1])
-    s = samples.shape[1]
     for j in np.flatnonzero(recent[0] > 0):
-        counts = np.cumsum(recent[:, j])
-        for k, count in enumerate(counts, start=1):
-            share = min(7.0 * k / days, 1.0)
-            tail = float(binom.sf(count - 1, samples[j], share).mean())
-            value = -np.log10((s * tail + 1) / (s + 1))
-            if value > out[j]:
-                out[j], best_k[j] = value, k
+        out[j], best_k[j] = _surprise_column(recent[:, j], samples[j], days)
     return out, best_k
+
+
+def _surprise_column(recent: IntArray, samples: IntArray, days: int) -> tuple[float, int]:
+    """One unit's best −log10 p-value over its look-back windows (week t first), and its k."""
+    best, best_k = 0.0, 0
+    s = samples.shape[0]
+    for k, count in enumerate(np.cumsum(recent), start=1):
+        share = min(7.0 * k / days, 1.0)
+        tail = float(binom.sf(count - 1, samples, share).mean())
+        value = float(-np.log10((s * tail + 1) / (s + 1)))
+        if value > best:
+            best, best_k = value, k
+    return best, best_k

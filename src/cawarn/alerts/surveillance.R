@@ -19,6 +19,9 @@ ctl <- list(range = judged, b = b, w = w, alpha = 0.01, noPeriods = no_periods,
 far <- suppressWarnings(farringtonFlexible(series, control = ctl))
 write.csv(far@control$pvalue, file.path(out, "farrington_pvalue.csv"), row.names = FALSE)
 write.csv(far@control$expected, file.path(out, "farrington_expected.csv"), row.names = FALSE)
+# The negative-binomial plug-in's mean and dispersion give the p-value of any count of a week.
+write.csv(far@control$mu0Vector, file.path(out, "farrington_mu0.csv"), row.names = FALSE)
+write.csv(far@control$phiVector, file.path(out, "farrington_phi.csv"), row.names = FALSE)
 # EARS' bound is mean + z * sd with z = qnorm(1 - alpha): two runs give the mean and sd back.
 ears_ctl <- list(range = judged, method = ears_method, baseline = ears_baseline,
                  minSigma = ears_min_sigma)

@@ -9,6 +9,8 @@ so that its threshold can be calibrated exactly as cawarn's are:
   −log10(p). Its alarm rule "count above the (1 − α) bound" is "score above −log10 α", so
   calibrating the score threshold is tuning α. The rule needing 5 cases in the past 4 weeks
   (``limit54``) is off: the units here are too calm for it.
+  Its p-value for a smaller count of the same week (a week's events so far) comes from the
+  same plug-in, NB(size = μ0/(φ − 1), prob = 1/φ), or Poisson(μ0) when φ = 1, with R's μ0 and φ.
 * ``ears``: ``earsC`` flags a week when the count exceeds mean + z·sd of the baseline weeks,
   z = Φ⁻¹(1 − α). Two runs (z = 1 and z = 2) give the mean and sd back; the score is
   (count − mean) / sd, so calibrating its threshold is tuning α. The sd is at least
@@ -18,6 +20,7 @@ so that its threshold can be calibrated exactly as cawarn's are:
 
 from __future__ import annotations
 
+import math
 import shutil
 import subprocess
 import tempfile
@@ -27,9 +30,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy.stats import nbinom, poisson  # type: ignore[import-untyped]
 
-from cawarn.alerts.scores import FloatArray, Scores
-from cawarn.alerts.series import CountSeries
+from cawarn.alerts.scores import FloatArray, Scores, stepped
+from cawarn.alerts.series import CountSeries, Steps
 from cawarn.domain import ConfigError
 
 
@@ -73,9 +77,16 @@ def require_r() -> str:
 
 
 def surveillance_scores(
-    weekly: CountSeries, first: int, params: SurveillanceParams | None = None
+    weekly: CountSeries,
+    first: int,
+    params: SurveillanceParams | None = None,
+    within: Steps | None = None,
 ) -> tuple[Scores, Scores]:
-    """Farrington and EARS scores of every unit-week from week index ``first`` on (NaN before)."""
+    """Farrington and EARS scores of every unit-week from week index ``first`` on (NaN before).
+
+    ``within`` (the running counts inside each week) adds the score after each day's events, so
+    the peers' alarms are dated the same way as cawarn's.
+    """
     p = params or SurveillanceParams()
     version = require_r()
     minimum = p.b * 52 + p.w + 1
@@ -117,6 +128,8 @@ def surveillance_scores(
         expected = _read(folder / "farrington_expected.csv", weekly, first)
         z1 = _read(folder / "ears_z1.csv", weekly, first)
         z2 = _read(folder / "ears_z2.csv", weekly, first)
+        mu0 = _read(folder / "farrington_mu0.csv", weekly, first)
+        phi = _read(folder / "farrington_phi.csv", weekly, first)
     observed = weekly.counts.astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         far_score = -np.log10(np.clip(pvalue, 1e-300, 1.0))
@@ -126,6 +139,22 @@ def surveillance_scores(
         z = np.where(sd > 0, z, np.where(observed > mean, np.inf, 0.0))
     z = np.where(np.isnan(mean), np.nan, z)
     model = f"surveillance {version}"
+
+    def far_partial(t: int, j: int, count: int) -> float:
+        return -float(np.log10(max(_nb_plugin_tail(count, mu0[t, j], phi[t, j]), 1e-300)))
+
+    def ears_partial(t: int, j: int, count: int) -> float:
+        if sd[t, j] > 0:
+            return float((count - mean[t, j]) / sd[t, j])
+        return math.inf if count > mean[t, j] else 0.0
+
+    far_steps = stepped(within or {}, far_score, far_partial)
+    # Where R's own p-value of the week's full count is not reproduced, date by the week's end.
+    far_steps = {
+        key: steps
+        for key, steps in far_steps.items()
+        if math.isclose(steps[-1][1], far_score[key], rel_tol=1e-6, abs_tol=1e-9)
+    }
     farrington = Scores(
         detector="farrington",
         params={
@@ -141,6 +170,7 @@ def surveillance_scores(
         ends=weekly.ends,
         units=weekly.units,
         observed=observed,
+        steps=far_steps,
     )
     ears = Scores(
         detector="ears",
@@ -155,8 +185,18 @@ def surveillance_scores(
         ends=weekly.ends,
         units=weekly.units,
         observed=observed,
+        steps=stepped(within or {}, z, ears_partial),
     )
     return farrington, ears
+
+
+def _nb_plugin_tail(count: int, mu0: float, phi: float) -> float:
+    """P(Y ≥ count) under Farrington's negative-binomial plug-in (surveillance's nbPlugin)."""
+    if not (math.isfinite(mu0) and math.isfinite(phi)):
+        return math.nan
+    if phi != 1:
+        return float(nbinom.sf(count - 1, mu0 / (phi - 1), 1 / phi))
+    return float(poisson.sf(count - 1, mu0))
 
 
 def _read(path: Path, weekly: CountSeries, first: int) -> FloatArray:
