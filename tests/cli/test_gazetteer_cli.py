@@ -37,6 +37,7 @@ def test_search_finds_nothing_politely(home: Path) -> None:
 def test_download_without_internet_fails_in_one_sentence(home: Path) -> None:
     result = cawarn(
         home,
+        "--quiet",
         "geo",
         "gazetteer",
         "download",
