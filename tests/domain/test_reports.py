@@ -129,6 +129,12 @@ def test_content_is_trimmed_when_usable() -> None:
     assert check_content(CONTENT, today=TODAY).summary == "Exchange of fire at a border post."
 
 
+def test_a_report_outside_the_region_is_refused() -> None:
+    assert check_content(CONTENT, today=TODAY, region=["KGZ", "TJK"]).country == "KGZ"
+    with pytest.raises(InputError, match="KGZ is not a country of this node's region"):
+        check_content(CONTENT, today=TODAY, region=["TJK"])
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [

@@ -128,6 +128,7 @@ def test_a_reporter_cannot_verify(placed: Node, client: TestClient) -> None:
     [
         ({"fatalities_low": 5}, 422),
         ({"country": "kgz"}, 422),
+        ({"country": "PAK"}, 422),  # not a country of the node's region
         ({"latitude": 91}, 422),
         ({"marking": "TLP:WHITE"}, 422),
         ({"name_of_victim": "x"}, 422),  # unknown fields are refused, not stored

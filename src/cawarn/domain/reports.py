@@ -9,6 +9,7 @@ the verifier again approves or returns. Every other move is refused with :class:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
@@ -116,8 +117,17 @@ class ReportContent:
     geonameid: int | None = None
 
 
-def check_content(content: ReportContent, *, today: dt.date) -> ReportContent:
-    """The content if it is usable, else :class:`InputError` naming the first problem."""
+def check_content(
+    content: ReportContent, *, today: dt.date, region: Collection[str] | None = None
+) -> ReportContent:
+    """The content if it is usable, else :class:`InputError` naming the first problem.
+
+    ``region`` is the node's countries: a report elsewhere is not the node's to store.
+    """
+    if region is not None and content.country not in region:
+        raise InputError(
+            f"{content.country} is not a country of this node's region ({', '.join(region)})."
+        )
     if not content.summary.strip():
         raise InputError("The report needs a summary of what happened.")
     if not content.source_ref.strip():

@@ -12,6 +12,7 @@ not; verifiers, analysts and releasing officers do when their role may read its 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection
@@ -53,10 +54,18 @@ def _visible(
 
 
 def file_report(
-    conn: Connection, content: ReportContent, actor: audit.Actor, *, now: dt.datetime
+    conn: Connection,
+    content: ReportContent,
+    actor: audit.Actor,
+    *,
+    now: dt.datetime,
+    region: Sequence[str] | None = None,
 ) -> dict[str, Any]:
-    """Store a new report in state ``submitted``; returns its row."""
-    checked = check_content(content, today=now.date())
+    """Store a new report in state ``submitted``; returns its row.
+
+    ``region``: the node's countries; a report of another country is refused.
+    """
+    checked = check_content(content, today=now.date(), region=region)
     if actor.org is None:
         raise NotFoundError("Only a user of an organisation may file a report.")
     report_id = store.insert_report(
@@ -134,10 +143,11 @@ def resubmit(
     role: Role,
     *,
     now: dt.datetime,
+    region: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """The reporter's edit of a returned report, sent again for verification."""
     row = _visible(conn, report_id, actor, role, for_update=True)
-    checked = check_content(content, today=now.date())
+    checked = check_content(content, today=now.date(), region=region)
     move(store.record_of(row), ReportMove.RESUBMIT, actor=actor.name, actor_org=actor.org or "")
     store.save(
         conn,

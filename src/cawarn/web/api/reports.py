@@ -136,10 +136,14 @@ def _now() -> dt.datetime:
 
 
 @router.post("/reports", response_model=Report, status_code=201)
-def file_report(engine: EngineDep, principal: Filer, body: ReportIn) -> Report:
+def file_report(
+    engine: EngineDep, settings: SettingsDep, principal: Filer, body: ReportIn
+) -> Report:
     """File a new report; it waits for a verifier of the reporter's organisation."""
     with transaction(engine) as conn:
-        row = service.file_report(conn, body.content(), principal.actor, now=_now())
+        row = service.file_report(
+            conn, body.content(), principal.actor, now=_now(), region=settings.region
+        )
     return Report.model_validate(row)
 
 
@@ -169,11 +173,19 @@ def get_report(engine: EngineDep, principal: Reader, report_id: ReportId) -> Rep
 
 
 @router.put("/reports/{report_id}", response_model=Report, responses=CONFLICT)
-def edit_report(engine: EngineDep, principal: Filer, report_id: ReportId, body: ReportIn) -> Report:
+def edit_report(
+    engine: EngineDep, settings: SettingsDep, principal: Filer, report_id: ReportId, body: ReportIn
+) -> Report:
     """Edit a returned report (its reporter only) and send it again for verification."""
     with transaction(engine) as conn:
         row = service.resubmit(
-            conn, report_id, body.content(), principal.actor, principal.user.role, now=_now()
+            conn,
+            report_id,
+            body.content(),
+            principal.actor,
+            principal.user.role,
+            now=_now(),
+            region=settings.region,
         )
     return Report.model_validate(row)
 

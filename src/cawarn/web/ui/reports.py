@@ -184,7 +184,13 @@ async def file_report(request: Request, principal: UserDep) -> Response:
     try:
         body = _parse(form)
         with transaction(request.app.state.engine) as conn:
-            row = service.file_report(conn, body.content(), principal.actor, now=_now())
+            row = service.file_report(
+                conn,
+                body.content(),
+                principal.actor,
+                now=_now(),
+                region=request.app.state.settings.region,
+            )
     except CawarnError as err:
         return _form_page(
             request, principal, form, action="/reports/new", error=err.message, status=422
@@ -283,7 +289,13 @@ async def resubmit(request: Request, principal: UserDep, report_id: int) -> Resp
         body = _parse(form)
         with transaction(request.app.state.engine) as conn:
             service.resubmit(
-                conn, report_id, body.content(), principal.actor, principal.user.role, now=_now()
+                conn,
+                report_id,
+                body.content(),
+                principal.actor,
+                principal.user.role,
+                now=_now(),
+                region=request.app.state.settings.region,
             )
     except NotFoundError:
         raise PageNotFound from None
