@@ -105,6 +105,8 @@ def test_approval_needs_a_grade_and_return_a_reason() -> None:
         move(report, ReportMove.APPROVE, actor="kgz.verifier", actor_org=ORG)
     with pytest.raises(ReportError, match="needs a reason"):
         move(report, ReportMove.RETURN, actor="kgz.verifier", actor_org=ORG, reason="  ")
+    with pytest.raises(InputError, match="reason contains a NUL"):
+        move(report, ReportMove.RETURN, actor="kgz.verifier", actor_org=ORG, reason="a\x00")
 
 
 CONTENT = ReportContent(
@@ -139,6 +141,8 @@ def test_a_report_outside_the_region_is_refused() -> None:
     ("change", "message"),
     [
         ({"summary": "  "}, "needs a summary"),
+        ({"summary": "a\x00b"}, "summary contains a NUL character"),
+        ({"place": "Osh\x00"}, "place contains a NUL character"),
         ({"source_ref": ""}, "needs its source"),
         ({"latitude": 95.0}, "is not on Earth"),
         ({"date_end": dt.date(2026, 11, 19)}, "ends"),

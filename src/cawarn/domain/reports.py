@@ -128,6 +128,12 @@ def check_content(
         raise InputError(
             f"{content.country} is not a country of this node's region ({', '.join(region)})."
         )
+    for name, text in (
+        ("summary", content.summary),
+        ("source", content.source_ref),
+        ("place", content.place or ""),
+    ):
+        _printable(name, text)
     if not content.summary.strip():
         raise InputError("The report needs a summary of what happened.")
     if not content.source_ref.strip():
@@ -206,7 +212,14 @@ def move(
         return replace(report, state=target, grade=grade, verifier=actor, return_reason=None)
     if not (reason and reason.strip()):
         raise ReportError(f"Returning report {report.id} needs a reason for the reporter.")
+    _printable("reason", reason)
     return replace(report, state=target, verifier=actor, return_reason=reason.strip())
+
+
+def _printable(name: str, text: str) -> None:
+    """Refuse text with NUL characters (no store can keep them; no person types them)."""
+    if "\x00" in text:
+        raise InputError(f"The {name} contains a NUL character; remove it.")
 
 
 def _done(action: ReportMove) -> str:

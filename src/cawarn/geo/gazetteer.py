@@ -241,7 +241,7 @@ def search(conn: Connection, query: str, *, region: Sequence[str], limit: int = 
     An exact name comes first, then populated places before admin areas, then by population.
     """
     term = query.strip().lower()
-    if not term:
+    if not term or "\x00" in term:  # no name holds a NUL; PostgreSQL refuses it in a query
         return []
     pattern = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     hits = (
