@@ -176,3 +176,24 @@ def test_listing_filters_by_state_and_mine(engine: sa.Engine) -> None:
     assert [row["id"] for row in pending] == [second]
     assert mine == []
     assert [(row["id"], row["return_reason"]) for row in returned] == [(first, "Which village?")]
+
+
+def test_reading_restricted_reports_is_audited(engine: sa.Engine) -> None:
+    clear = _file(engine, replace(KHORUGH, marking=Marking.CLEAR))
+    red = _file(engine, replace(KHORUGH, marking=Marking.RED))
+    amber = _file(engine, replace(KHORUGH, marking=Marking.AMBER))
+    with engine.begin() as conn:
+        service.list_reports(conn, VERIFIER, Role.VERIFIER)
+        service.get_report(conn, clear, VERIFIER, Role.VERIFIER)
+        service.get_report(conn, amber, VERIFIER, Role.VERIFIER)
+    with engine.connect() as conn:
+        reads = conn.execute(
+            sa.select(audit_log.c.object_id, audit_log.c.marking, audit_log.c.details)
+            .where(audit_log.c.action == "reports.read")
+            .order_by(audit_log.c.id)
+        ).all()
+    assert [(r.object_id, r.marking) for r in reads] == [
+        (None, "TLP:RED"),
+        (str(amber), "TLP:AMBER"),
+    ]
+    assert sorted(reads[0].details["ids"]) == sorted([red, amber])

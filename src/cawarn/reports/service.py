@@ -20,7 +20,7 @@ from sqlalchemy import Connection
 from cawarn.accounts import audit
 from cawarn.config import Settings
 from cawarn.domain import Marking, NotFoundError
-from cawarn.domain.access import AUDITED_MARKINGS, Role, may_read_marking
+from cawarn.domain.access import AUDITED_MARKINGS, Role, highest_marking, may_read_marking
 from cawarn.domain.reports import (
     Grade,
     ReportContent,
@@ -126,10 +126,7 @@ def list_reports(
             actor,
             "reports.read",
             object_type="report",
-            marking=max(
-                (Marking(row["marking"]) for row in restricted),
-                key=lambda m: list(Marking).index(m),
-            ).value,
+            marking=str(highest_marking({Marking(row["marking"]) for row in restricted})),
             details={"ids": [row["id"] for row in restricted]},
         )
     return shown
