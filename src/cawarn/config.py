@@ -47,6 +47,7 @@ class FileConfig(BaseModel):
     database_schema: str | None = None
     snap_tolerance_km: float = Field(default=10.0, ge=0, le=100)
     geoboundaries_api: str = "https://www.geoboundaries.org"
+    geonames_url: str = "https://download.geonames.org/export/dump"
     ucdp_api: str = "https://ucdp.uu.se"
     secret_key: str | None = None
     demo: bool = False
@@ -92,6 +93,7 @@ class Settings(BaseSettings):
     database_schema: str | None = None
     snap_tolerance_km: float = 10.0
     geoboundaries_api: str = "https://www.geoboundaries.org"
+    geonames_url: str = "https://download.geonames.org/export/dump"
     ucdp_api: str = "https://ucdp.uu.se"
     ucdp_token: str | None = None
     secret_key: str | None = None
@@ -237,8 +239,10 @@ def render_config(config: FileConfig) -> str:
         "# this distance (boundary simplification leaves small gaps along borders and coasts).",
         f"snap_tolerance_km = {config.snap_tolerance_km}",
         "",
-        "# Where 'cawarn geo fetch' and 'cawarn ingest ucdp-ged --version' download from.",
+        "# Where 'cawarn geo fetch', 'cawarn geo gazetteer download' and",
+        "# 'cawarn ingest ucdp-ged --version' download from.",
         f'geoboundaries_api = "{config.geoboundaries_api}"',
+        f'geonames_url = "{config.geonames_url}"',
         f'ucdp_api = "{config.ucdp_api}"',
         "",
         "# The event store; SQLite in the node home when unset. For PostgreSQL:",

@@ -21,6 +21,8 @@ ALLOWED = {
     ("admin_units", "name_en"): "the English name of an administrative unit",
     ("admin_units", "name_ru"): "the Russian name of an administrative unit",
     ("admin_units", "source_name"): "the unit's name as the boundary file gives it",
+    ("gazetteer", "name"): "the name of a populated place or administrative area (GeoNames)",
+    ("gazetteer", "name_ru"): "the Russian name of a populated place or administrative area",
 }
 
 

@@ -19,6 +19,7 @@ from cawarn.accounts.totp import code_at
 from cawarn.domain import Marking
 from cawarn.domain.access import Action, Role, allows, may_read_marking
 from cawarn.domain.alerts import AlertState
+from cawarn.domain.reports import ReportState
 from tests.web.conftest import (
     NODE_ORG,
     OTHER_ORG,
@@ -28,6 +29,7 @@ from tests.web.conftest import (
     insert_alert,
     username,
 )
+from tests.web.reports_seed import BODY, insert_report
 
 ORGS = (NODE_ORG, PARTNER_ORG)
 
@@ -191,6 +193,47 @@ def _forecast_cases(node: Node, client: TestClient, org: str, role: Role) -> Ite
     yield Case("/api/v1/forecasts", 200, check=check)
 
 
+def _report_list_cases(node: Node, client: TestClient, org: str, role: Role) -> Iterator[Case]:
+    with node.engine.begin() as conn:
+        own = insert_report(conn, org)
+        insert_report(conn, _other(org))
+
+    def check(body: Any) -> None:
+        assert {item["organisation"] for item in body} == {org}, (org, role)
+        assert own in {item["id"] for item in body}, (org, role)
+
+    yield Case("/api/v1/reports", 200, check=check)
+
+
+def _report_cases(node: Node, client: TestClient, org: str, role: Role) -> Iterator[Case]:
+    with node.engine.begin() as conn:
+        own = insert_report(conn, org)
+        other = insert_report(conn, _other(org))
+    yield Case(f"/api/v1/reports/{own}", 200)
+    yield Case(f"/api/v1/reports/{other}", 404)
+
+
+def _report_move(step: str, action: Action, state: ReportState, body: dict[str, Any]) -> Cases:
+    def cases(node: Node, client: TestClient, org: str, role: Role) -> Iterator[Case]:
+        if not allows(role, action):  # refused before any report is looked at
+            yield Case(f"/api/v1/reports/1{step}", 404, body)
+            return
+        with node.engine.begin() as conn:
+            own = insert_report(conn, org, state=state)
+            other = insert_report(conn, _other(org), state=state)
+        yield Case(f"/api/v1/reports/{own}{step}", 200, body)
+        yield Case(f"/api/v1/reports/{other}{step}", 404, body)
+
+    return cases
+
+
+def _gazetteer_cases(node: Node, client: TestClient, org: str, role: Role) -> Iterator[Case]:
+    def check(body: Any) -> None:
+        assert body["items"] == [] and "GeoNames" in body["attribution"], body
+
+    yield Case("/api/v1/gazetteer?q=Bish", 200, check=check)
+
+
 #: Every route: its action (None = open to anyone) and the requests that exercise it.
 RULES: dict[tuple[str, str], tuple[Action | None, Cases]] = {
     ("POST", "/api/v1/auth/login"): (None, _one("/api/v1/auth/login", 401)),
@@ -275,6 +318,29 @@ RULES: dict[tuple[str, str], tuple[Action | None, Cases]] = {
     ("GET", "/api/v1/users/{username}"): (Action.READ_USERS, _user_cases),
     ("POST", "/api/v1/users"): (Action.WRITE_USERS, _user_create_cases),
     ("PATCH", "/api/v1/users/{username}"): (Action.WRITE_USERS, _user_patch_cases),
+    ("POST", "/api/v1/reports"): (Action.FILE_REPORTS, _one("/api/v1/reports", 201, BODY)),
+    ("GET", "/api/v1/reports"): (Action.READ_REPORTS, _report_list_cases),
+    ("GET", "/api/v1/reports/{report_id}"): (Action.READ_REPORTS, _report_cases),
+    ("PUT", "/api/v1/reports/{report_id}"): (
+        Action.FILE_REPORTS,
+        _report_move("", Action.FILE_REPORTS, ReportState.RETURNED, BODY),
+    ),
+    ("POST", "/api/v1/reports/{report_id}/approve"): (
+        Action.VERIFY_REPORTS,
+        _report_move(
+            "/approve",
+            Action.VERIFY_REPORTS,
+            ReportState.SUBMITTED,
+            {"reliability": "B", "credibility": "2"},
+        ),
+    ),
+    ("POST", "/api/v1/reports/{report_id}/return"): (
+        Action.VERIFY_REPORTS,
+        _report_move(
+            "/return", Action.VERIFY_REPORTS, ReportState.SUBMITTED, {"reason": "Which district?"}
+        ),
+    ),
+    ("GET", "/api/v1/gazetteer"): (Action.READ_GAZETTEER, _gazetteer_cases),
     ("GET", "/api/v1/audit"): (Action.READ_AUDIT, _audit_cases),
 }
 

@@ -1,4 +1,4 @@
-"""``cawarn geo``: admin-1 boundaries (fetch, import), units and their attribution."""
+"""``cawarn geo``: admin-1 boundaries (fetch, import), units, attribution; the gazetteer."""
 
 from __future__ import annotations
 
@@ -129,3 +129,97 @@ def units(
         table.add_row(unit.code, unit.name_en, unit.name_ru, unit.country)
     cli.out.print(table)
     cli.out.print("Boundaries: " + "; ".join(f"{c}: {a}" for c, a in sorted(attributions.items())))
+
+
+gazetteer_app = typer.Typer(
+    help="The GeoNames gazetteer of place names (English and Russian): download, import, search.",
+    no_args_is_help=True,
+)
+app.add_typer(gazetteer_app, name="gazetteer")
+
+
+@gazetteer_app.command("download")
+def gazetteer_download(
+    ctx: typer.Context,
+    countries: Annotated[
+        str | None,
+        typer.Option(
+            "--countries",
+            help="Comma-separated ISO codes, e.g. KZ,KG,TJ,TM,UZ,AF (default: the node's region).",
+        ),
+    ] = None,
+    keep: Annotated[
+        Path | None,
+        typer.Option(help="Keep the downloaded files in this folder (default: the node cache)."),
+    ] = None,
+) -> None:
+    """Download the GeoNames files of the countries and load their places."""
+    from cawarn.geo.gazetteer import country_codes, download
+
+    cli = state(ctx)
+    given = countries.split(",") if countries else list(cli.settings.region)
+    codes = country_codes([c for c in given if c.strip()])
+    dest = keep or cli.settings.cache_dir / "geonames"
+    with cli.progress("GeoNames", unit="files") as bar:
+        files = download(codes, dest, base=cli.settings.geonames_url, progress=bar)
+    for path in files:
+        _import_gazetteer(cli, path, location=f"{cli.settings.geonames_url}/{path.name}")
+
+
+@gazetteer_app.command("import")
+def gazetteer_import(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A GeoNames dump: {CC}.txt or {CC}.zip.")],
+) -> None:
+    """Load places from a local GeoNames file (for nodes without internet)."""
+    cli = state(ctx)
+    _import_gazetteer(cli, file, location=str(file.resolve()))
+
+
+def _import_gazetteer(cli: CliState, path: Path, *, location: str) -> None:
+    from cawarn.geo.gazetteer import ATTRIBUTION, import_places, read_places
+
+    engine = cli.engine()
+    with engine.begin() as conn:
+        result = import_places(
+            conn, read_places(path), region=cli.settings.region, location=location
+        )
+    for country, count in sorted(result.places.items()):
+        cli.out.print(f"{country}: {count} places — {ATTRIBUTION}")
+    if result.other_classes or result.outside_region:
+        cli.note(
+            f"  left out: {result.other_classes} features that are not places or admin areas, "
+            f"{result.outside_region} outside the node's region"
+        )
+
+
+@gazetteer_app.command("search")
+def gazetteer_search(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="The start of a place name, English or Russian.")],
+    limit: Annotated[int, typer.Option(help="At most this many places.")] = 10,
+) -> None:
+    """Find places of the region by the start of their name."""
+    from cawarn.geo.gazetteer import search
+
+    cli = state(ctx)
+    with cli.engine().connect() as conn:
+        found = search(conn, query, region=cli.settings.region, limit=limit)
+    if not found:
+        cli.out.print(f"No place of the region starts with {query!r}.")
+        return
+    table = Table(title=f"{len(found)} places", title_justify="left")
+    for col in ("geonameid", "name", "название", "code", "country", "lat", "lon", "population"):
+        table.add_column(col)
+    for m in found:
+        table.add_row(
+            str(m.geonameid),
+            m.name,
+            m.name_ru or "",
+            m.feature_code,
+            m.country,
+            f"{m.latitude:.4f}",
+            f"{m.longitude:.4f}",
+            str(m.population),
+        )
+    cli.out.print(table)

@@ -55,6 +55,10 @@ class Action(StrEnum):
     RESPOND_ALERTS = "alerts:respond"
     CLOSE_ALERTS = "alerts:close"
     READ_FORECASTS = "forecasts:read"  # live forecasts and evaluations with their scores
+    FILE_REPORTS = "reports:file"  # file a field report; edit and resubmit one's own
+    READ_REPORTS = "reports:read"
+    VERIFY_REPORTS = "reports:verify"  # grade and approve, or return
+    READ_GAZETTEER = "gazetteer:read"
 
 
 _EVERYONE = frozenset(Role)
@@ -87,6 +91,15 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.ESCALATE_ALERTS: frozenset({Role.DUTY_OFFICER, Role.ANALYST}),
     Action.RESPOND_ALERTS: frozenset({Role.DUTY_OFFICER}),
     Action.CLOSE_ALERTS: frozenset({Role.DUTY_OFFICER}),
+    # Field reports: reporters file them and see their own; the organisation's verifiers grade
+    # them; analysts and releasing officers read them (RED only as may_read_marking allows).
+    Action.FILE_REPORTS: frozenset({Role.REPORTER}),
+    Action.READ_REPORTS: frozenset(
+        {Role.REPORTER, Role.VERIFIER, Role.ANALYST, Role.RELEASING_OFFICER}
+    ),
+    Action.VERIFY_REPORTS: frozenset({Role.VERIFIER}),
+    # Public place names (GeoNames); those who locate reports need them.
+    Action.READ_GAZETTEER: _WORKING,
 }
 
 #: Actions that change something: refused to read-only API keys, audited always.
@@ -100,6 +113,8 @@ WRITES = frozenset(
         Action.ESCALATE_ALERTS,
         Action.RESPOND_ALERTS,
         Action.CLOSE_ALERTS,
+        Action.FILE_REPORTS,
+        Action.VERIFY_REPORTS,
     }
 )
 

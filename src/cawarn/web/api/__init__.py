@@ -11,9 +11,11 @@ from cawarn.web.api import (
     auth,
     events,
     forecasts,
+    gazetteer,
     geography,
     organisations,
     panels,
+    reports,
     users,
 )
 
@@ -37,7 +39,9 @@ def api_router() -> APIRouter:
         apikeys,
         events,
         geography,
+        gazetteer,
         panels,
+        reports,
         alerts,
         forecasts,
         organisations,

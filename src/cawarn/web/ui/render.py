@@ -65,6 +65,7 @@ def render(
         "forecasts": role is not None and allows(role, Action.READ_PANELS),
         "admin": role is not None and allows(role, Action.READ_USERS),
         "alerts": role is not None and allows(role, Action.READ_ALERTS),
+        "reports": role is not None and allows(role, Action.READ_REPORTS),
     }
     page = env.get_template(name).render(
         {
