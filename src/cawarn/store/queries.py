@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Select, desc, func, select
+from sqlalchemy import Connection, Select, case, desc, func, select
 
 from cawarn.store.tables import batches, events, quarantine
 
@@ -24,12 +24,19 @@ class EventFilter:
     source: tuple[str, ...] = ()
     batch_id: int | None = None
     admin1_disagrees: bool = False
+    #: The longest event's span in days, when known (:mod:`cawarn.store.listing`): ``from`` then
+    #: bounds ``date_start`` from below too, so an index on date_start is read over one range.
+    span_days: int | None = None
 
     def apply(self, query: Select[Any]) -> Select[Any]:
         """Add the filter's conditions to a query over the events table."""
         query = query.where(events.c.is_current)
         if self.date_from:
             query = query.where(events.c.date_end >= self.date_from)
+            if self.span_days is not None:
+                days = min(self.span_days, (self.date_from - dt.date.min).days)
+                floor = self.date_from - dt.timedelta(days=days)
+                query = query.where(events.c.date_start >= floor)
         if self.date_to:
             query = query.where(events.c.date_start <= self.date_to)
         if self.country:
@@ -179,3 +186,29 @@ def event_totals(conn: Connection) -> dict[str, Any]:
         "admin1_disagreements": int(disagree),
         "priogrid_mismatches": int(mismatched),
     }
+
+
+def source_summary(conn: Connection) -> list[dict[str, Any]]:
+    """Per source: its batches, the last import (newest committed batch) and current events."""
+    query = (
+        select(
+            batches.c.source,
+            func.count().label("batches"),
+            func.sum(case((batches.c.status == "failed", 1), else_=0)).label("failed"),
+            func.max(batches.c.started_at).label("last_started"),
+        )
+        .group_by(batches.c.source)
+        .order_by(batches.c.source)
+    )
+    summary = {row.source: dict(row._mapping) for row in conn.execute(query)}
+    last = select(batches).where(batches.c.status == "committed").order_by(desc(batches.c.id))
+    for row in conn.execute(last).mappings():
+        entry = summary.get(row["source"])
+        if entry is not None and "last_import" not in entry:
+            entry["last_import"] = dict(row)
+    counts = event_counts(conn, "source")
+    for source, entry in summary.items():
+        entry.setdefault("last_import", None)
+        entry["events"] = counts.get(source, 0)
+        entry["failed"] = int(entry["failed"] or 0)
+    return list(summary.values())
