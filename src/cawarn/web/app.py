@@ -29,6 +29,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     The store's schema is checked when the app starts serving, not here.
     """
     from cawarn.store.engine import create_engine_for, require_current_schema
+    from cawarn.store.listing import ListingCache
 
     secret_key, ephemeral = resolve_secret_key(settings)
     own_engine = engine is None
@@ -62,6 +63,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.state.engine = the_engine
     app.state.sessions = SessionSigner(secret_key)
     app.state.ephemeral_secret = ephemeral
+    app.state.listing = ListingCache()
     app.state.login_limiters = {
         "ip": RateLimiter(LOGIN_LIMIT_IP, LOGIN_WINDOW),
         "user": RateLimiter(LOGIN_LIMIT_USER, LOGIN_WINDOW),
