@@ -32,10 +32,12 @@ DataVersion = tuple[int, str]
 
 def data_version(conn: Connection) -> DataVersion:
     """What changes whenever an event revision is added or becomes (no longer) current."""
-    top_id, updated = conn.execute(
-        select(func.max(events.c.id), func.max(events.c.updated_at))
-    ).one()
-    return int(top_id or 0), str(updated)
+    # Two scalar subqueries: SQLite reads a lone max() from an index end, but a select with
+    # two aggregates scans the whole table.
+    top_id = select(func.max(events.c.id)).scalar_subquery()
+    updated = select(func.max(events.c.updated_at)).scalar_subquery()
+    top, latest = conn.execute(select(top_id, updated)).one()
+    return int(top or 0), str(latest)
 
 
 def longest_span_days(conn: Connection) -> int:
