@@ -189,26 +189,31 @@ def event_totals(conn: Connection) -> dict[str, Any]:
 
 
 def source_summary(conn: Connection) -> list[dict[str, Any]]:
-    """Per source: its batches, the last import (newest committed batch) and current events."""
+    """Per source: its batches, the events they added, and the last import (committed batch).
+
+    Read from the batches alone: counting a million events by source takes seconds.
+    """
+    committed = batches.c.status == "committed"
     query = (
         select(
             batches.c.source,
             func.count().label("batches"),
             func.sum(case((batches.c.status == "failed", 1), else_=0)).label("failed"),
-            func.max(batches.c.started_at).label("last_started"),
+            func.sum(case((committed, batches.c.events_new), else_=0)).label("events"),
         )
         .group_by(batches.c.source)
         .order_by(batches.c.source)
     )
     summary = {row.source: dict(row._mapping) for row in conn.execute(query)}
-    last = select(batches).where(batches.c.status == "committed").order_by(desc(batches.c.id))
-    for row in conn.execute(last).mappings():
-        entry = summary.get(row["source"])
-        if entry is not None and "last_import" not in entry:
-            entry["last_import"] = dict(row)
-    counts = event_counts(conn, "source")
+    newest = (
+        select(func.max(batches.c.id)).where(committed).group_by(batches.c.source).scalar_subquery()
+    )
+    last = {
+        row["source"]: dict(row)
+        for row in conn.execute(select(batches).where(batches.c.id.in_(newest))).mappings()
+    }
     for source, entry in summary.items():
-        entry.setdefault("last_import", None)
-        entry["events"] = counts.get(source, 0)
+        entry["last_import"] = last.get(source)
+        entry["events"] = int(entry["events"] or 0)
         entry["failed"] = int(entry["failed"] or 0)
     return list(summary.values())

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import uuid
 
 import pytest
 from fastapi.testclient import TestClient
@@ -10,6 +12,7 @@ from fastapi.testclient import TestClient
 from cawarn.accounts import audit, directory
 from cawarn.accounts.apikeys import list_keys
 from cawarn.domain.access import Action, Role, allows
+from cawarn.store.tables import batches
 from tests.web.conftest import NODE_ORG, PARTNER_ORG, Node, username
 from tests.web.ui.conftest import log_in
 
@@ -202,9 +205,26 @@ def test_other_roles_cannot_administer(ui: TestClient, ui_node: Node, role: Role
 
 
 def test_the_data_sources_show_batches_and_the_last_import(ui: TestClient, ui_node: Node) -> None:
+    started = dt.datetime(2026, 11, 28, 9, 30, tzinfo=dt.UTC)
+    with ui_node.engine.begin() as conn:
+        for status, new, version in (("committed", 5, "25.1"), ("failed", 0, "25.2")):
+            conn.execute(
+                batches.insert().values(
+                    uid=str(uuid.uuid4()),
+                    source="test",
+                    source_version=version,
+                    location="test",
+                    status=status,
+                    started_at=started,
+                    events_new=new,
+                    events_revised=2,
+                )
+            )
     log_in(ui, NODE_ORG, Role.ADMIN)
     page = ui.get("/admin").text
     row = re.search(r'<tr data-source="test">(.*?)</tr>', page, re.S)
     assert row, "no row for the source 'test'"
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", row.group(1))
-    assert cells[:4] == ["test", "10", "1", "0"]
+    # Three batches (the seed's, one committed, one failed); the last import is the committed one.
+    assert cells[:4] == ["test", "5", "3", "1"]
+    assert cells[5:8] == ["25.1", "5", "2"]
