@@ -388,3 +388,45 @@ def test_units_and_panels(store: sa.Engine, node: Node, client: TestClient) -> N
     detail = client.get(f"/api/v1/panels/{panel['id']}", headers=headers).json()
     assert detail["level"] == "country" and detail["columns"] == ["ged_best"]
     assert client.get("/api/v1/panels/999999", headers=headers).status_code == 404
+
+
+def test_the_listing_total_follows_new_events_and_long_events_are_kept(
+    node: Node, client: TestClient
+) -> None:
+    from cawarn.store.tables import events
+    from cawarn.web.api.schemas import EventPage
+
+    headers = node.headers(NODE_ORG, Role.ANALYST)
+    params = {"country": "UZB", "from": "2023-03-01", "to": "2023-03-31"}
+    with node.engine.begin() as conn:
+        batch_id = conn.execute(sa.text("SELECT max(id) FROM batches")).scalar_one()
+        short = insert_event(
+            conn,
+            batch_id,
+            owner=NODE_ORG,
+            marking=Marking.GREEN,
+            country="UZB",
+            day=dt.date(2023, 3, 5),
+        )
+    first = client.get("/api/v1/events", params=params, headers=headers).json()
+    assert first["total"] == 1
+    with node.engine.begin() as conn:
+        # Started three months before 'from' and still going on it: it overlaps the window.
+        long = insert_event(
+            conn,
+            batch_id,
+            owner=NODE_ORG,
+            marking=Marking.GREEN,
+            country="UZB",
+            day=dt.date(2022, 12, 1),
+        )
+        conn.execute(
+            events.update()
+            .where(events.c.uid == long)
+            .values(date_end=dt.date(2023, 3, 2), updated_at=dt.datetime.now(dt.UTC))
+        )
+    answer = client.get("/api/v1/events", params=params, headers=headers)
+    page = EventPage.model_validate(answer.json())  # the hand-built JSON keeps the schema
+    assert page.total == 2
+    assert [item.uid for item in page.items] == [long, short]
+    assert answer.headers["cache-control"] == "no-store"

@@ -143,21 +143,7 @@ events = Table(
         postgresql_where=text("is_current"),
     ),
     Index("ix_events_current_country_date", "is_current", "country", "date_start"),
-    # The listing's filter (country, category, dates), order and visibility, so that its count
-    # and its page's ordering are read from the index alone; date_end before date_start
-    # because ``from`` bounds date_end from below, where ``to`` leaves date_start open below.
-    Index(
-        "ix_events_listing",
-        "is_current",
-        "country",
-        "category",
-        "date_end",
-        "date_start",
-        "source",
-        "source_event_id",
-        "marking",
-        "owner_org",
-    ),
+    # The listing's index is ix_events_listing_start, in cawarn.store.schema_listing.
     # The overview page: the newest day, the recent events (newest first) and the monthly
     # fatalities of the last three years, read from the index rather than the whole table.
     Index(

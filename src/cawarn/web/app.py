@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
 from cawarn import __version__
 from cawarn.config import Settings
 from cawarn.domain import CawarnError
 from cawarn.web.api import PREFIX, api_router
+from cawarn.web.headers import SecurityHeaders
 from cawarn.web.secret_key import resolve_secret_key
 from cawarn.web.sessions import RateLimiter, SessionSigner
 from cawarn.web.ui import install_ui
@@ -29,6 +30,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     The store's schema is checked when the app starts serving, not here.
     """
     from cawarn.store.engine import create_engine_for, require_current_schema
+    from cawarn.store.listing import ListingCache
 
     secret_key, ephemeral = resolve_secret_key(settings)
     own_engine = engine is None
@@ -62,21 +64,13 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.state.engine = the_engine
     app.state.sessions = SessionSigner(secret_key)
     app.state.ephemeral_secret = ephemeral
+    app.state.listing = ListingCache()
     app.state.login_limiters = {
         "ip": RateLimiter(LOGIN_LIMIT_IP, LOGIN_WINDOW),
         "user": RateLimiter(LOGIN_LIMIT_USER, LOGIN_WINDOW),
     }
 
-    @app.middleware("http")
-    async def security_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        # Answers hold restricted content: no cache may keep them, no browser may guess types.
-        response.headers.setdefault("Cache-Control", "no-store")
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        return response
+    app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(CawarnError)
     async def cawarn_error(request: Request, err: CawarnError) -> JSONResponse:

@@ -202,7 +202,10 @@ class EventPage(BaseModel):
     items: list[Event]
     page: int
     per_page: int
-    total: int
+    total: int = Field(
+        description="Every match of the filter. Counted once per filter and role, and kept "
+        "until events are added or revised (at most a minute)."
+    )
     next_page: int | None
 
 
