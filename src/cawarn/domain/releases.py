@@ -242,3 +242,14 @@ def check_revocation(release: Release) -> None:
         raise ReleaseRefusedError(
             f"Release {release.id} was already revoked at {timestamp(release.revoked_at)}."
         )
+
+
+def parse_marking(text: str) -> Marking:
+    """A TLP 2.0 marking from 'AMBER', 'tlp:amber+strict', 'AMBER_STRICT' and the like."""
+    name = text.strip().upper().removeprefix("TLP:").replace("_", "+")
+    for marking in Marking:
+        if marking.value == f"TLP:{name}":
+            return marking
+    raise InputError(
+        f"{text!r} is not a TLP 2.0 marking; use CLEAR, GREEN, AMBER, AMBER+STRICT or RED."
+    )
