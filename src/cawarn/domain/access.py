@@ -55,6 +55,8 @@ class Action(StrEnum):
     RESPOND_ALERTS = "alerts:respond"
     CLOSE_ALERTS = "alerts:close"
     READ_FORECASTS = "forecasts:read"  # live forecasts and evaluations with their scores
+    READ_RELEASES = "releases:read"
+    RELEASE = "releases:write"  # decide or revoke a release to other organisations
 
 
 _EVERYONE = frozenset(Role)
@@ -87,6 +89,9 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.ESCALATE_ALERTS: frozenset({Role.DUTY_OFFICER, Role.ANALYST}),
     Action.RESPOND_ALERTS: frozenset({Role.DUTY_OFFICER}),
     Action.CLOSE_ALERTS: frozenset({Role.DUTY_OFFICER}),
+    # Only releasing officers decide what leaves the organisation; auditors read the decisions.
+    Action.READ_RELEASES: frozenset({Role.RELEASING_OFFICER, Role.AUDITOR}),
+    Action.RELEASE: frozenset({Role.RELEASING_OFFICER}),
 }
 
 #: Actions that change something: refused to read-only API keys, audited always.
@@ -100,6 +105,7 @@ WRITES = frozenset(
         Action.ESCALATE_ALERTS,
         Action.RESPOND_ALERTS,
         Action.CLOSE_ALERTS,
+        Action.RELEASE,
     }
 )
 

@@ -14,6 +14,7 @@ from cawarn.web.api import (
     geography,
     organisations,
     panels,
+    releases,
     users,
 )
 
@@ -42,6 +43,7 @@ def api_router() -> APIRouter:
         forecasts,
         organisations,
         users,
+        releases,
         audit,
     ):
         router.include_router(module.router)
