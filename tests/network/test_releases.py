@@ -122,6 +122,8 @@ def test_only_a_releasing_officer_of_the_owner_decides(seeded: Seeded) -> None:
         _release(seeded, officer=seeded.user(PARTNER_ORG), orgs=[NODE_ORG])
     with pytest.raises(NotFoundError, match="no event"):
         _release(seeded, item_id="00000000-0000-4000-8000-000000000000")
+    with pytest.raises(NotFoundError, match="no event"):
+        _release(seeded, item_id="bad\x00id")  # PostgreSQL text cannot even hold it
     release = _release(seeded)
     with seeded.engine.begin() as conn, pytest.raises(NotFoundError, match="no release"):
         revoke_release(conn, release.id, officer=seeded.user(PARTNER_ORG), key=seeded.key)

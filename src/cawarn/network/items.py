@@ -8,6 +8,7 @@ never lower it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +19,8 @@ from cawarn.domain.access import highest_marking
 from cawarn.domain.releases import Item, ItemKind
 from cawarn.store.tables import alert_transitions, alerts, events
 
+#: Ids are uids or numbers; anything else (spaces, control characters) names no item.
+_ITEM_ID = re.compile(r"[A-Za-z0-9._:-]{1,100}")
 #: (connection, item id) -> the item, or NotFoundError.
 Lookup = Callable[[Connection, str], Item]
 #: (connection, kind, item id) -> the marking it was received with, or None if not received.
@@ -99,6 +102,8 @@ RECEIVED_MARKINGS: list[ReceivedMarking] = []
 
 def find_item(conn: Connection, kind: ItemKind, item_id: str) -> Item:
     """The item, with the marking it was received with when a peer sent it."""
+    if not _ITEM_ID.fullmatch(item_id):
+        raise _missing(kind, item_id[:100])
     lookup = LOOKUPS.get(kind)
     if lookup is None:
         raise InputError(f"Items of kind {kind.value!r} cannot be released on this node yet.")
