@@ -39,7 +39,7 @@ class Seeded:
 
 @pytest.fixture
 def seeded(backend: Settings, engine: sa.Engine) -> Seeded:
-    """A node run by NODE_ORG with a node key in its home."""
+    """A node run by NODE_ORG, with the node key seed() put in its home."""
     settings = backend.model_copy(update={"organisation": NODE_ORG})
     node = seed(settings, engine, roles=ROLES)
-    return Seeded(node, keys.generate(settings.home))
+    return Seeded(node, keys.load(settings.home))  # seed() created it
