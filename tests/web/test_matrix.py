@@ -256,6 +256,24 @@ def _release_revoke_cases(node: Node, client: TestClient, org: str, role: Role) 
     yield Case(f"/api/v1/releases/{other}/revoke", 404)
 
 
+def _trust_group_create_cases(
+    node: Node, client: TestClient, org: str, role: Role
+) -> Iterator[Case]:
+    body = {"name": f"G-{org[:3]}-{role.value}", "orgs": [PARTNER_ORG, OTHER_ORG]}
+    yield Case("/api/v1/trust-groups", 201 if org == NODE_ORG else 404, body)
+
+
+def _trust_group_add_cases(node: Node, client: TestClient, org: str, role: Role) -> Iterator[Case]:
+    from cawarn.accounts import audit
+    from cawarn.network.trust import create_group
+
+    name = f"A-{org[:3]}-{role.value}"
+    with node.engine.begin() as conn:
+        create_group(conn, name, [PARTNER_ORG], actor=audit.CLI)
+    url = f"/api/v1/trust-groups/{name}/members"
+    yield Case(url, 200 if org == NODE_ORG else 404, {"orgs": [OTHER_ORG]})
+
+
 def _forecast_cases(node: Node, client: TestClient, org: str, role: Role) -> Iterator[Case]:
     def check(body: Any) -> None:
         assert [run["id"] for run in body] == [node.live_run_id], body
@@ -353,6 +371,12 @@ RULES: dict[tuple[str, str], tuple[Action | None, Cases]] = {
     ("POST", "/api/v1/releases/{release_id}/revoke"): (
         Action.RELEASE,
         _release_revoke_cases,
+    ),
+    ("GET", "/api/v1/trust-groups"): (Action.READ_ORGANISATIONS, _one("/api/v1/trust-groups", 200)),
+    ("POST", "/api/v1/trust-groups"): (Action.WRITE_ORGANISATIONS, _trust_group_create_cases),
+    ("POST", "/api/v1/trust-groups/{name}/members"): (
+        Action.WRITE_ORGANISATIONS,
+        _trust_group_add_cases,
     ),
     ("GET", "/api/v1/audit"): (Action.READ_AUDIT, _audit_cases),
 }

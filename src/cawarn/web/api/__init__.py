@@ -15,6 +15,7 @@ from cawarn.web.api import (
     organisations,
     panels,
     releases,
+    trust_groups,
     users,
 )
 
@@ -44,6 +45,7 @@ def api_router() -> APIRouter:
         organisations,
         users,
         releases,
+        trust_groups,
         audit,
     ):
         router.include_router(module.router)
