@@ -20,6 +20,7 @@ from cawarn.domain import Marking
 from cawarn.domain.access import OrgKind, Role
 from cawarn.domain.alerts import AlertState, Severity
 from cawarn.forecast.results import QUANTILE_COLUMNS
+from cawarn.network import keys
 from cawarn.store.tables import alerts, batches, events, forecast_runs, forecasts, panels
 from cawarn.web import create_app
 
@@ -209,6 +210,7 @@ def insert_runs(conn: sa.Connection, panel_id: int) -> tuple[int, int]:
 def seed(settings: Settings, engine: sa.Engine, roles: tuple[Role, ...] = tuple(Role)) -> Node:
     """Organisations, users with keys for the given roles in NODE and PARTNER, and events."""
     node = Node(settings, engine)
+    keys.ensure(settings.home)  # the node key that signs release decisions
     with engine.begin() as conn:
         create_organisation(conn, NODE_ORG, "Node CT centre", OrgKind.STATE, actor=audit.CLI)
         create_organisation(conn, PARTNER_ORG, "Kyrgyz CT centre", OrgKind.STATE, actor=audit.CLI)

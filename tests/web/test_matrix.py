@@ -186,6 +186,96 @@ def _alert_move(
     return cases
 
 
+def _decide(node: Node, org: str) -> int:
+    """A release of an AMBER event of ``org`` to the other organisation, by its officer."""
+    from cawarn.accounts.directory import get_user
+    from cawarn.domain.releases import ItemKind
+    from cawarn.network import keys
+    from cawarn.network.releases import create_release
+
+    with node.engine.begin() as conn:
+        release = create_release(
+            conn,
+            kind=ItemKind.EVENT,
+            item_id=node.event_uids[(org, Marking.AMBER)],
+            orgs=[_other(org)],
+            groups=[],
+            marking=Marking.AMBER,
+            expires_at=None,
+            officer=get_user(conn, username(org, Role.RELEASING_OFFICER)),
+            key=keys.load(node.settings.home),
+            node_org=NODE_ORG,
+        )
+    return release.id
+
+
+def _sees_every_release(org: str, role: Role) -> bool:
+    return org == NODE_ORG and role is Role.AUDITOR
+
+
+def _release_create_cases(node: Node, client: TestClient, org: str, role: Role) -> Iterator[Case]:
+    for owner in (org, _other(org)):
+        body = {
+            "kind": "event",
+            "item": node.event_uids[(owner, Marking.AMBER)],
+            "to": [OTHER_ORG],
+            "tlp": "AMBER+STRICT",
+        }
+        yield Case("/api/v1/releases", 201 if owner == org else 404, body)
+
+
+def _release_list_cases(node: Node, client: TestClient, org: str, role: Role) -> Iterator[Case]:
+    if not allows(role, Action.READ_RELEASES):
+        yield Case("/api/v1/releases", 404)
+        return
+    own, other = _decide(node, org), _decide(node, _other(org))
+
+    def check(body: Any) -> None:
+        ids = {item["id"] for item in body}
+        assert own in ids, (org, role)
+        assert (other in ids) == _sees_every_release(org, role), (org, role)
+        if not _sees_every_release(org, role):
+            assert {item["owner_org"] for item in body} == {org}
+
+    yield Case("/api/v1/releases", 200, check=check)
+
+
+def _release_cases(node: Node, client: TestClient, org: str, role: Role) -> Iterator[Case]:
+    if not allows(role, Action.READ_RELEASES):
+        yield Case("/api/v1/releases/1", 404)
+        return
+    own, other = _decide(node, org), _decide(node, _other(org))
+    yield Case(f"/api/v1/releases/{own}", 200)
+    yield Case(f"/api/v1/releases/{other}", 200 if _sees_every_release(org, role) else 404)
+
+
+def _release_revoke_cases(node: Node, client: TestClient, org: str, role: Role) -> Iterator[Case]:
+    if not allows(role, Action.RELEASE):
+        yield Case("/api/v1/releases/1/revoke", 404)
+        return
+    own, other = _decide(node, org), _decide(node, _other(org))
+    yield Case(f"/api/v1/releases/{own}/revoke", 200)
+    yield Case(f"/api/v1/releases/{other}/revoke", 404)
+
+
+def _trust_group_create_cases(
+    node: Node, client: TestClient, org: str, role: Role
+) -> Iterator[Case]:
+    body = {"name": f"G-{org[:3]}-{role.value}", "orgs": [PARTNER_ORG, OTHER_ORG]}
+    yield Case("/api/v1/trust-groups", 201 if org == NODE_ORG else 404, body)
+
+
+def _trust_group_add_cases(node: Node, client: TestClient, org: str, role: Role) -> Iterator[Case]:
+    from cawarn.accounts import audit
+    from cawarn.network.trust import create_group
+
+    name = f"A-{org[:3]}-{role.value}"
+    with node.engine.begin() as conn:
+        create_group(conn, name, [PARTNER_ORG], actor=audit.CLI)
+    url = f"/api/v1/trust-groups/{name}/members"
+    yield Case(url, 200 if org == NODE_ORG else 404, {"orgs": [OTHER_ORG]})
+
+
 def _forecast_cases(node: Node, client: TestClient, org: str, role: Role) -> Iterator[Case]:
     def check(body: Any) -> None:
         assert [run["id"] for run in body] == [node.live_run_id], body
@@ -341,6 +431,19 @@ RULES: dict[tuple[str, str], tuple[Action | None, Cases]] = {
         ),
     ),
     ("GET", "/api/v1/gazetteer"): (Action.READ_GAZETTEER, _gazetteer_cases),
+    ("POST", "/api/v1/releases"): (Action.RELEASE, _release_create_cases),
+    ("GET", "/api/v1/releases"): (Action.READ_RELEASES, _release_list_cases),
+    ("GET", "/api/v1/releases/{release_id}"): (Action.READ_RELEASES, _release_cases),
+    ("POST", "/api/v1/releases/{release_id}/revoke"): (
+        Action.RELEASE,
+        _release_revoke_cases,
+    ),
+    ("GET", "/api/v1/trust-groups"): (Action.READ_ORGANISATIONS, _one("/api/v1/trust-groups", 200)),
+    ("POST", "/api/v1/trust-groups"): (Action.WRITE_ORGANISATIONS, _trust_group_create_cases),
+    ("POST", "/api/v1/trust-groups/{name}/members"): (
+        Action.WRITE_ORGANISATIONS,
+        _trust_group_add_cases,
+    ),
     ("GET", "/api/v1/audit"): (Action.READ_AUDIT, _audit_cases),
 }
 

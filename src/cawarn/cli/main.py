@@ -11,6 +11,7 @@ import typer
 from cawarn import __version__
 from cawarn.cli import alerts as alerts_cli
 from cawarn.cli import apikey as apikey_cli
+from cawarn.cli import audit as audit_cli
 from cawarn.cli import config as config_cli
 from cawarn.cli import demo as demo_cli
 from cawarn.cli import events as events_cli
@@ -18,11 +19,14 @@ from cawarn.cli import forecast as forecast_cli
 from cawarn.cli import geo as geo_cli
 from cawarn.cli import ingest as ingest_cli
 from cawarn.cli import node as node_cli
+from cawarn.cli import node_keys as node_keys_cli
 from cawarn.cli import org as org_cli
 from cawarn.cli import panel as panel_cli
+from cawarn.cli import release as release_cli
 from cawarn.cli import run as run_cli
 from cawarn.cli import scenario as scenario_cli
 from cawarn.cli import serve as serve_cli
+from cawarn.cli import trust as trust_cli
 from cawarn.cli import user as user_cli
 from cawarn.cli.context import CliState
 from cawarn.domain import CawarnError
@@ -82,6 +86,10 @@ app.add_typer(apikey_cli.app, name="apikey")
 serve_cli.register(app)
 app.add_typer(alerts_cli.app, name="alerts")
 run_cli.register(app)
+app.add_typer(node_keys_cli.app, name="node")
+app.add_typer(trust_cli.app, name="trust-group")
+app.add_typer(release_cli.app, name="release")
+app.add_typer(audit_cli.app, name="audit")
 
 
 def run() -> None:

@@ -66,6 +66,11 @@ def create_home(
 
     engine = create_engine_for(cli.settings)
     revision = migrate(engine)
+    from cawarn.network import keys
+
+    node_key, created = keys.ensure(home)
+    if created:
+        cli.note(f"Created the node key {node_key.key_id} in {keys.key_path(home)}.")
     cli.out.print(
         f"Node home {home} is ready: store {_safe_url(engine.url)} at schema {revision}, "
         f"region {' '.join(cli.settings.region)}."

@@ -59,6 +59,8 @@ class Action(StrEnum):
     READ_REPORTS = "reports:read"
     VERIFY_REPORTS = "reports:verify"  # grade and approve, or return
     READ_GAZETTEER = "gazetteer:read"
+    READ_RELEASES = "releases:read"
+    RELEASE = "releases:write"  # decide or revoke a release to other organisations
 
 
 _EVERYONE = frozenset(Role)
@@ -100,6 +102,9 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.VERIFY_REPORTS: frozenset({Role.VERIFIER}),
     # Public place names (GeoNames); those who locate reports need them.
     Action.READ_GAZETTEER: _WORKING,
+    # Only releasing officers decide what leaves the organisation; auditors read the decisions.
+    Action.READ_RELEASES: frozenset({Role.RELEASING_OFFICER, Role.AUDITOR}),
+    Action.RELEASE: frozenset({Role.RELEASING_OFFICER}),
 }
 
 #: Actions that change something: refused to read-only API keys, audited always.
@@ -115,6 +120,7 @@ WRITES = frozenset(
         Action.CLOSE_ALERTS,
         Action.FILE_REPORTS,
         Action.VERIFY_REPORTS,
+        Action.RELEASE,
     }
 )
 

@@ -1,7 +1,9 @@
 """The event store: tables, the engine factory, migrations and queries."""
 
-from cawarn.store import schema_listing  # noqa: F401 - its indexes complete the metadata
-from cawarn.store import schema_reports  # noqa: F401  (its tables join the metadata)
+# Each schema module adds its tables and indexes to the one metadata when imported.
+from cawarn.store import schema_listing as schema_listing
+from cawarn.store import schema_network as schema_network
+from cawarn.store import schema_reports as schema_reports
 from cawarn.store.engine import create_engine_for, migrate, schema_revision
 from cawarn.store.tables import metadata
 

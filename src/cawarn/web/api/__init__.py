@@ -15,7 +15,9 @@ from cawarn.web.api import (
     geography,
     organisations,
     panels,
+    releases,
     reports,
+    trust_groups,
     users,
 )
 
@@ -46,6 +48,8 @@ def api_router() -> APIRouter:
         forecasts,
         organisations,
         users,
+        releases,
+        trust_groups,
         audit,
     ):
         router.include_router(module.router)

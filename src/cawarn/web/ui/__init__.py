@@ -18,6 +18,7 @@ from cawarn.web.ui.auth import LoginRequired, PageNotFound, login_redirect
 from cawarn.web.ui.auth import router as auth_router
 from cawarn.web.ui.forecasts import router as forecasts_router
 from cawarn.web.ui.pages import router as pages_router
+from cawarn.web.ui.releases import router as releases_router
 from cawarn.web.ui.render import environment, render
 from cawarn.web.ui.reports import router as reports_router
 
@@ -45,4 +46,5 @@ def install_ui(app: FastAPI, secret_key: str) -> None:
     app.include_router(admin_router)
     app.include_router(alerts_router)
     app.include_router(reports_router)
+    app.include_router(releases_router)
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")

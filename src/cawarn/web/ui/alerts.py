@@ -19,9 +19,11 @@ from cawarn.alerts.store import OPEN_STATES, get_alert, list_alerts, utc
 from cawarn.domain import NotFoundError
 from cawarn.domain.access import Action, allows
 from cawarn.domain.alerts import ALLOWED, AlertState, TransitionError
+from cawarn.domain.releases import ItemKind
 from cawarn.web.deps import Principal, transaction
 from cawarn.web.ui.auth import PageNotFound, UserDep, check_form_csrf, require_page
 from cawarn.web.ui.labels import N_
+from cawarn.web.ui.releases import release_panel
 from cawarn.web.ui.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -117,6 +119,7 @@ def _alert_page(
             object_id=str(alert_id),
             details={"via": "ui"},
         )
+        release = release_panel(conn, principal, ItemKind.ALERT, str(alert_id))
     state = AlertState(row["state"])
     forms = [
         step
@@ -132,6 +135,7 @@ def _alert_page(
             "alert": row,
             "forms": forms,
             "error": error,
+            "release": release,
             **alert_context(),
         },
         status_code=status,

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, and_, func, select
 
 from cawarn.domain import Category
 from cawarn.domain.access import Action, allows
+from cawarn.domain.releases import ItemKind
 from cawarn.store.tables import admin_units, events
 from cawarn.web.api.events import COLUMNS, audit_restricted, visible
 from cawarn.web.deps import transaction
@@ -20,6 +21,7 @@ from cawarn.web.ui import data
 from cawarn.web.ui.alerts import alert_context, open_alerts
 from cawarn.web.ui.auth import PageNotFound, UserDep, require_page
 from cawarn.web.ui.i18n import Formats
+from cawarn.web.ui.releases import release_panel
 from cawarn.web.ui.render import language, render
 
 router = APIRouter(include_in_schema=False)
@@ -293,6 +295,7 @@ def event_page(request: Request, principal: UserDep, uid: str) -> Response:
         ]
         names = data.unit_names(conn)
         geojson = units_geojson(request, conn)
+        release = release_panel(conn, principal, ItemKind.EVENT, uid)
     return render(
         request,
         "event.html",
@@ -307,6 +310,7 @@ def event_page(request: Request, principal: UserDep, uid: str) -> Response:
                 {}, language(request), [p for p in [_point(event)] if p is not None], fit="points"
             ),
             "units": geojson,
+            "release": release,
         },
     )
 

@@ -2,7 +2,7 @@
 ix_events_updated_at for the store's data version
 
 Revision ID: 0011
-Revises: 0007
+Revises: 0008
 Create Date: 2026-11-27
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0011"
-down_revision: str | None = "0007"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
