@@ -23,6 +23,7 @@ from cawarn.cli import panel as panel_cli
 from cawarn.cli import run as run_cli
 from cawarn.cli import scenario as scenario_cli
 from cawarn.cli import serve as serve_cli
+from cawarn.cli import stix as stix_cli
 from cawarn.cli import user as user_cli
 from cawarn.cli.context import CliState
 from cawarn.domain import CawarnError
@@ -82,6 +83,7 @@ app.add_typer(apikey_cli.app, name="apikey")
 serve_cli.register(app)
 app.add_typer(alerts_cli.app, name="alerts")
 run_cli.register(app)
+app.add_typer(stix_cli.app, name="stix")
 
 
 def run() -> None:
