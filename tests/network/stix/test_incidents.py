@@ -145,4 +145,3 @@ def test_a_bad_category_is_named() -> None:
     incident["extensions"] = {**incident["extensions"], EVENT_EXTENSION_ID: ext}
     with pytest.raises(MappingError, match="category 'terrorism' is not one of"):
         incident_event(incident, location)
-
