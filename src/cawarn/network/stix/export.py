@@ -44,7 +44,12 @@ def _event_rows(conn: Connection, flt: ExportFilter) -> list[dict[str, Any]]:
     )
     columns = [events.c[name] for name in EVENT_FIELDS if name not in {"created", "modified"}]
     query = (
-        select(*columns, first.c.created, events.c.updated_at.label("modified"))
+        select(
+            *columns,
+            events.c.source_fields,
+            first.c.created,
+            events.c.updated_at.label("modified"),
+        )
         .join(first, first.c.uid == events.c.uid)
         .where(events.c.is_current)
         .where(events.c.marking.in_([str(m) for m in at_most(flt.max_marking)]))

@@ -69,6 +69,13 @@ def _place(
     )
 
 
+def _reference_text(incident: Mapping[str, Any]) -> str | None:
+    for reference in incident.get("external_references", []):
+        if isinstance(reference, Mapping) and "description" in reference:
+            return str(reference["description"])
+    return None
+
+
 def incident_event(incident: Mapping[str, Any], location: Mapping[str, Any] | None) -> Event:
     """The event an incident describes; raises MappingError naming what is missing or wrong."""
     ext = incident.get("extensions", {}).get(EVENT_EXTENSION_ID)
@@ -120,9 +127,11 @@ def incident_event(incident: Mapping[str, Any], location: Mapping[str, Any] | No
         source_dataset=SOURCE,
         source_fields={
             "created_by_ref": origin,
+            "created": incident.get("created"),
             "modified": incident.get("modified"),
             "origin_source": ext.get("source"),
             "origin_source_event_id": ext.get("source_event_id"),
+            "origin_source_ref": _reference_text(incident),
         },
         admin1=admin1,
         marking=marking,

@@ -16,7 +16,14 @@ from cawarn.network.stix.extension import (
     EXTENSION_CREATED,
     INCIDENT_CORE_ID,
 )
-from cawarn.network.stix.ids import derived_id, identity_id, incident_id, location_id, timestamp
+from cawarn.network.stix.ids import (
+    derived_id,
+    identity_id,
+    incident_id,
+    location_id,
+    parse_timestamp,
+    timestamp,
+)
 from cawarn.network.stix.locations import location_properties
 from cawarn.network.stix.markings import marking_ref
 
@@ -90,12 +97,33 @@ def event_extension(event: Mapping[str, Any]) -> dict[str, Any]:
     return ext
 
 
+def as_received(event: Mapping[str, Any]) -> dict[str, Any]:
+    """An event imported from STIX as its origin described it, so a re-share is the same object.
+
+    Events of other sources are returned unchanged.
+    """
+    fields = event.get("source_fields")
+    if event["source"] != "stix" or not isinstance(fields, Mapping):
+        return dict(event)
+    origin = dict(event)
+    if fields.get("origin_source") and fields.get("origin_source_event_id"):
+        origin["source"] = fields["origin_source"]
+        origin["source_event_id"] = fields["origin_source_event_id"]
+        origin["source_ref"] = fields.get("origin_source_ref")
+    for name in ("created", "modified"):
+        if isinstance(fields.get(name), str):
+            origin[name] = parse_timestamp(fields[name])
+    return origin
+
+
 def event_objects(event: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The incident, its location and the located-at relationship for one stored event.
 
     ``event`` holds :data:`EVENT_FIELDS`; ``created`` and ``modified`` are datetimes from the
-    store (the first revision's creation and the current revision's update).
+    store (the first revision's creation and the current revision's update). An event imported
+    from STIX is mapped as its origin described it (see :func:`as_received`).
     """
+    event = as_received(event)
     marking = Marking(event["marking"])
     markings = [marking_ref(marking)]
     author = identity_id(str(event["owner_org"]))
