@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from cawarn.config import Settings
+from cawarn.domain import Marking
 from cawarn.ingest.pipeline import ingest
 from cawarn.ingest.stix import open_stix_bundle
 from cawarn.network.stix.bundle import dumps, make_bundle
@@ -115,12 +116,12 @@ def test_export_then_import_elsewhere_gives_the_same_incident(
     _import(engine, backend, path)
     with engine.connect() as conn:
         green, n_green = export_objects(conn, ExportFilter())
-        amber, n_amber = export_objects(conn, ExportFilter(max_marking="TLP:AMBER"))  # type: ignore[arg-type]
-        other, n_other = export_objects(
+        amber, n_amber = export_objects(conn, ExportFilter(max_marking=Marking.AMBER))
+        _, n_other = export_objects(
             conn,
-            ExportFilter(countries=("TJK",), max_marking="TLP:RED"),  # type: ignore[arg-type]
+            ExportFilter(countries=("TJK",), max_marking=Marking.RED),
         )
-        again, _ = export_objects(conn, ExportFilter(max_marking="TLP:AMBER"))  # type: ignore[arg-type]
+        again, _ = export_objects(conn, ExportFilter(max_marking=Marking.AMBER))
     assert (n_green, n_amber, n_other) == (0, 1, 0)
     assert validate_objects(amber) == []
     assert dumps(make_bundle(amber)) == dumps(make_bundle(again))
