@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -140,8 +140,3 @@ def read_stix_bundle(
             result.other_objects += 1
     result.rows.sort(key=lambda row: row.number)
     return result
-
-
-def iter_rows(data: StixInput) -> Iterator[StixRow]:
-    """The rows in bundle order."""
-    return iter(data.rows)
