@@ -130,3 +130,22 @@ def test_export_then_import_elsewhere_gives_the_same_incident(
     # Re-shared as its origin wrote it: same id, times, marking and extensions.
     assert json.dumps(exported, sort_keys=True) == json.dumps(sent[exported["id"]], sort_keys=True)
     assert {o["type"] for o in green} == {"identity", "extension-definition"}
+
+
+def test_own_events_coming_back_are_skipped(
+    store: sa.Engine, backend: Settings, tmp_path: Path
+) -> None:
+    from cawarn.ingest.ucdp import GedReader, open_ucdp_ged
+    from tests.conftest import GED_SAMPLE
+
+    with open_ucdp_ged(backend, str(GED_SAMPLE), version=None) as ged:
+        first = ingest(store, backend, GedReader(ged, set(backend.region)))
+    with store.connect() as conn:
+        objects, count = export_objects(conn, ExportFilter())
+    assert count == first.events_new > 0
+    report, reader = _import(store, backend, _bundle(tmp_path, objects))
+    assert reader.data.held == count
+    assert (report.events_new, report.rows_quarantined) == (0, 0)
+    with store.connect() as conn:
+        total = conn.execute(sa.select(sa.func.count()).select_from(events)).scalar_one()
+    assert total == count

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -83,19 +83,12 @@ def open_stix_bundle(conn: Connection, settings: Settings, path: Path) -> StixRe
     """Read and validate a bundle against what this node knows (organisations, its own events)."""
     codes = {settings.organisation, *conn.execute(select(organisations.c.code)).scalars()}
     known = {identity_id(code): code for code in codes}
-    data = read_stix_bundle(path, organisations=known, held_uids=_held(conn, path))
+    data = read_stix_bundle(path, organisations=known, held=lambda uids: _held(conn, uids))
     return StixReader(data, set(settings.region))
 
 
-def _held(conn: Connection, path: Path) -> set[str]:
-    """UUIDs of incidents in the file that name events this node holds under another source."""
-    from cawarn.network.stix.bundle import read_bundle
-
-    uids = {
-        str(obj["id"]).removeprefix("incident--")
-        for obj in read_bundle(path)
-        if isinstance(obj, dict) and obj.get("type") == "incident" and "id" in obj
-    }
+def _held(conn: Connection, uids: Collection[str]) -> set[str]:
+    """Which of ``uids`` name events this node holds under another source than STIX."""
     ordered = sorted(uids)
     held: set[str] = set()
     for start in range(0, len(ordered), 5000):  # within SQLite's limit of bound parameters

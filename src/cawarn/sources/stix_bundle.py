@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,14 +55,14 @@ def read_stix_bundle(
     *,
     organisations: Mapping[str, str],
     known_ids: Collection[str] = (),
-    held_uids: Collection[str] = (),
+    held: Callable[[Collection[str]], Collection[str]] | None = None,
     validator: Validator | None = None,
 ) -> StixInput:
     """Read, validate and map a bundle file.
 
     ``organisations`` maps the identity id of each organisation this node knows to its code;
-    ``known_ids`` are ids objects may refer to without carrying them; incidents whose UUID is in
-    ``held_uids`` are events this node already holds (its own, coming back) and are skipped.
+    ``known_ids`` are ids objects may refer to without carrying them; ``held`` answers which of the
+    incidents' UUIDs are events this node already holds (its own, coming back): those are skipped.
     """
     try:
         data = path.read_bytes()
@@ -77,6 +77,10 @@ def read_stix_bundle(
             code = organisation_code(obj)
             if code is not None:
                 identities.setdefault(obj["id"], code)
+    uuids = {
+        str(oid).removeprefix("incident--") for oid in by_id if str(oid).startswith("incident--")
+    }
+    held_uids = set(held(uuids)) if held is not None and uuids else set()
     problems: dict[str | None, list[str]] = defaultdict(list)
     for problem in validate_objects(
         objects, known_ids={*known_ids, *identities}, validator=validator
