@@ -51,7 +51,7 @@ def ucdp_ged(
         reader = GedReader(ged, set(settings.region))
         with cli.progress(f"UCDP GED {ged.version.label}") as bar:
             report = ingest(engine, settings, reader, progress=bar, force=force)
-    _summarise(cli, report)
+    summarise(cli, report)
 
 
 @app.command("scenario")
@@ -78,11 +78,11 @@ def load_scenario(cli: CliState, folder: Path, *, force: bool) -> None:
         reader = GedReader(ged, set(settings.region), synthetic=source)
         with cli.progress(f"{source}") as bar:
             report = ingest(engine, settings, reader, progress=bar, force=force)
-    _summarise(cli, report)
+    summarise(cli, report)
     cli.out.print(f"[yellow]{source} is simulated data, not real events.[/yellow]")
 
 
-def _summarise(cli: CliState, report: object) -> None:
+def summarise(cli: CliState, report: object) -> None:
     from cawarn.ingest.contract import IngestReport
 
     assert isinstance(report, IngestReport)

@@ -26,6 +26,7 @@ from cawarn.cli import release as release_cli
 from cawarn.cli import run as run_cli
 from cawarn.cli import scenario as scenario_cli
 from cawarn.cli import serve as serve_cli
+from cawarn.cli import stix as stix_cli
 from cawarn.cli import trust as trust_cli
 from cawarn.cli import user as user_cli
 from cawarn.cli.context import CliState
@@ -90,6 +91,7 @@ app.add_typer(node_keys_cli.app, name="node")
 app.add_typer(trust_cli.app, name="trust-group")
 app.add_typer(release_cli.app, name="release")
 app.add_typer(audit_cli.app, name="audit")
+app.add_typer(stix_cli.app, name="stix")
 
 
 def run() -> None:

@@ -64,6 +64,10 @@ class SourceReader(Protocol):
 
     def quarantine_raw(self, values: dict[str, str]) -> dict[str, Any]: ...
 
+    def owner_of(self, values: dict[str, str]) -> str | None:
+        """The organisation that owns the row's event; None for the node's own organisation."""
+        ...
+
 
 class ProgressSink(Protocol):
     """Where long work reports how far it is (a Rich progress bar in the CLI)."""

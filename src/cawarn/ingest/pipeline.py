@@ -295,7 +295,7 @@ class _BatchRun:
                 admin1_agrees=place.agrees,
                 priogrid_gid=place.gid,
                 priogrid_agrees=self._priogrid_agrees(row.values, place.gid),
-                owner_org=self.settings.organisation,
+                owner_org=self.reader.owner_of(row.values) or self.settings.organisation,
             )
             record["content_hash"] = content_hash(record)
             record["raw_hash"] = hashed

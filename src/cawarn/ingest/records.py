@@ -16,8 +16,21 @@ EVENT_NAMESPACE = uuid.UUID("5c0a7c1e-8d0b-4f57-9a39-3c2f8e6a1d20")
 _SEPARATOR = "\x1f"
 
 
+#: The source of events imported from STIX; their source_event_id is the incident id.
+STIX_SOURCE = "stix"
+
+
 def event_uid(source: str, source_event_id: str) -> str:
-    """The global id of an event, the same for every revision and on every node."""
+    """The global id of an event, the same for every revision and on every node.
+
+    An event imported from STIX keeps the UUID of its incident, so that it has one id everywhere
+    it is shared and a re-share names the same incident.
+    """
+    if source == STIX_SOURCE and source_event_id.startswith("incident--"):
+        try:
+            return str(uuid.UUID(source_event_id.removeprefix("incident--")))
+        except ValueError:
+            pass
     return str(uuid.uuid5(EVENT_NAMESPACE, f"{source}:{source_event_id}"))
 
 

@@ -82,6 +82,10 @@ class GedReader:
         except ValueError:
             return None
 
+    def owner_of(self, values: dict[str, str]) -> str | None:
+        """GED events belong to the node that loads them."""
+        return None
+
     def quarantine_raw(self, values: dict[str, str]) -> dict[str, Any]:
         """The row as kept in quarantine: verbatim, less the free text that may name people."""
         return {
