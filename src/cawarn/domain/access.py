@@ -24,6 +24,9 @@ class Role(StrEnum):
     PARTNER_OBSERVER = "partner_observer"
     ADMIN = "admin"
     AUDITOR = "auditor"
+    #: Another node of the network: reads what was released to its organisation over TAXII and
+    #: posts what its organisation releases to this node. Never a person's account.
+    PEER_NODE = "peer_node"
 
 
 class OrgKind(StrEnum):
@@ -55,6 +58,8 @@ class Action(StrEnum):
     RESPOND_ALERTS = "alerts:respond"
     CLOSE_ALERTS = "alerts:close"
     READ_FORECASTS = "forecasts:read"  # live forecasts and evaluations with their scores
+    TAXII_READ = "taxii:read"  # a peer node reads the TAXII collections released to it
+    TAXII_WRITE = "taxii:write"  # a peer node posts (or deletes its own) objects over TAXII
 
 
 _EVERYONE = frozenset(Role)
@@ -87,6 +92,9 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.ESCALATE_ALERTS: frozenset({Role.DUTY_OFFICER, Role.ANALYST}),
     Action.RESPOND_ALERTS: frozenset({Role.DUTY_OFFICER}),
     Action.CLOSE_ALERTS: frozenset({Role.DUTY_OFFICER}),
+    # Machine-to-machine sharing: only peer node accounts speak TAXII.
+    Action.TAXII_READ: frozenset({Role.PEER_NODE}),
+    Action.TAXII_WRITE: frozenset({Role.PEER_NODE}),
 }
 
 #: Actions that change something: refused to read-only API keys, audited always.
@@ -100,6 +108,7 @@ WRITES = frozenset(
         Action.ESCALATE_ALERTS,
         Action.RESPOND_ALERTS,
         Action.CLOSE_ALERTS,
+        Action.TAXII_WRITE,
     }
 )
 
