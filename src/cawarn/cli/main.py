@@ -20,6 +20,7 @@ from cawarn.cli import ingest as ingest_cli
 from cawarn.cli import node as node_cli
 from cawarn.cli import org as org_cli
 from cawarn.cli import panel as panel_cli
+from cawarn.cli import peer as peer_cli
 from cawarn.cli import run as run_cli
 from cawarn.cli import scenario as scenario_cli
 from cawarn.cli import serve as serve_cli
@@ -82,6 +83,7 @@ app.add_typer(apikey_cli.app, name="apikey")
 serve_cli.register(app)
 app.add_typer(alerts_cli.app, name="alerts")
 run_cli.register(app)
+peer_cli.register(app)
 
 
 def run() -> None:
