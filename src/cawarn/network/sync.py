@@ -100,7 +100,7 @@ class PeerClient:
     def __init__(self, peer: Peer, client: httpx.Client | None = None) -> None:
         self.peer = peer
         self.http = client or httpx.Client(timeout=60.0)
-        self.auth = httpx.BasicAuth(peer.username, peer.api_key())
+        self.auth = (peer.username, peer.api_key())
 
     def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         """One request; SyncError for a transport failure or an error answer."""
