@@ -45,9 +45,11 @@ def _wait_until_up(proc: subprocess.Popen[bytes], url: str) -> None:
         time.sleep(0.1)
 
 
-def cawarn(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def cawarn(
+    home: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run the cawarn command on a node home."""
-    env = {**os.environ, "CAWARN_SECRET_KEY": SECRET}
+    env = {**os.environ, "CAWARN_SECRET_KEY": SECRET, **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "cawarn", "--home", str(home), "--quiet", *args],
         env=env,
@@ -65,9 +67,11 @@ def init_node(home: Path, org: str) -> sa.Engine:
 
 
 @contextmanager
-def serving(home: Path, env: dict[str, str] | None = None) -> Iterator[str]:
-    """``cawarn serve`` on a free port; yields the TAXII base URL (…/taxii2/)."""
-    port = free_port()
+def serving(
+    home: Path, env: dict[str, str] | None = None, port: int | None = None
+) -> Iterator[str]:
+    """``cawarn serve`` on a (free) port; yields the TAXII base URL (…/taxii2/)."""
+    port = port or free_port()
     proc = subprocess.Popen(
         [
             sys.executable,
