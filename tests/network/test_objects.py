@@ -131,3 +131,34 @@ def test_timestamps_round_trip() -> None:
     assert objects.normal_version("2026-11-27T03:00:00Z") == "2026-11-27T03:00:00.000000Z"
     with pytest.raises(objects.InputError):
         objects.parse_timestamp("yesterday")
+
+
+def test_put_many_stores_as_put_does(engine: sa.Engine) -> None:
+    with engine.begin() as conn:
+        objects.put(
+            conn,
+            incident("held", KAZ, Marking.AMBER),
+            audience=[KGZ],
+            marking=Marking.AMBER,
+            origin="local",
+        )
+    items = [
+        objects.Shareable(incident(f"n{i}", KAZ, Marking.GREEN), [KGZ, UN], Marking.GREEN, "local")
+        for i in range(5)
+    ]
+    again = objects.Shareable(incident("held", KAZ, Marking.AMBER), [KGZ], Marking.AMBER, "local")
+    newer = objects.Shareable(
+        incident("held", KAZ, Marking.AMBER, modified="2026-11-08T00:00:00.000Z"),
+        [UN],
+        Marking.AMBER,
+        "local",
+    )
+    with engine.begin() as conn:
+        assert objects.put_many(conn, [*items[:2], again, newer, *items[2:]], batch=3) == 6
+        assert objects.put_many(conn, items) == 0
+        rows = list(conn.execute(select(taxii_objects).order_by(taxii_objects.c.added_us)))
+    added = [r.added_us for r in rows]
+    assert added == sorted(set(added)) and len(rows) == 7
+    with engine.connect() as conn:
+        assert len(_visible_ids(conn, UN)) == 6  # five new ones and the newer version
+        assert sum(r.is_latest for r in rows) == 6

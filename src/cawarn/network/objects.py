@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Select, and_, exists, func, or_, select, text
@@ -154,6 +155,89 @@ def put(
     if orgs:
         conn.execute(taxii_audience.insert(), [{"object_id": row_id[0], "org": o} for o in orgs])
     return True
+
+
+@dataclass(frozen=True, slots=True)
+class Shareable:
+    """One object to store with its release terms (the arguments of :func:`put`)."""
+
+    obj: dict[str, Any]
+    audience: Collection[str]
+    marking: Marking
+    origin: str
+    expires_at: dt.datetime | None = None
+
+
+def put_many(conn: Connection, items: Sequence[Shareable], *, batch: int = 1000) -> int:
+    """Store many objects as :func:`put` would, in bulk; returns how many versions were new.
+
+    Objects whose id this node does not hold yet (and that appear once in the batch) are
+    inserted together; any other goes through :func:`put`, one by one.
+    """
+    new = 0
+    for start in range(0, len(items), batch):
+        chunk = items[start : start + batch]
+        ids = [str(item.obj.get("id", "")) for item in chunk]
+        held = set(
+            conn.execute(
+                select(taxii_objects.c.stix_id).where(taxii_objects.c.stix_id.in_(ids))
+            ).scalars()
+        )
+        once = {i for i in ids if ids.count(i) == 1} - held
+        bulk = [item for item in chunk if item.obj.get("id") in once]
+        for item in chunk:
+            if item.obj.get("id") not in once:
+                new += put(
+                    conn,
+                    item.obj,
+                    audience=item.audience,
+                    marking=item.marking,
+                    origin=item.origin,
+                    expires_at=item.expires_at,
+                )
+        if not bulk:
+            continue
+        first = _next_added(conn)
+        rows = []
+        for offset, item in enumerate(bulk):
+            version = item.obj.get("modified") or item.obj.get("created")
+            if not isinstance(version, str):
+                raise InputError("A shareable object needs a modified (or created) time.")
+            stix_id = str(item.obj["id"])
+            rows.append(
+                {
+                    "stix_id": stix_id,
+                    "modified": normal_version(version),
+                    "added_us": first + offset,
+                    "type": stix_id.split("--", 1)[0],
+                    "spec_version": str(item.obj.get("spec_version", "2.1")),
+                    "body": encode(item.obj),
+                    "marking": Marking(item.marking).value,
+                    "created_by": item.obj.get("created_by_ref"),
+                    "expires_at": item.expires_at,
+                    "revoked": False,
+                    "is_latest": True,
+                    "origin": item.origin,
+                }
+            )
+        conn.execute(taxii_objects.insert(), rows)
+        row_ids = {
+            row.stix_id: row.id
+            for row in conn.execute(
+                select(taxii_objects.c.stix_id, taxii_objects.c.id).where(
+                    taxii_objects.c.stix_id.in_([r["stix_id"] for r in rows])
+                )
+            )
+        }
+        audience = [
+            {"object_id": row_ids[str(item.obj["id"])], "org": org}
+            for item in bulk
+            for org in sorted(set(item.audience))
+        ]
+        if audience:
+            conn.execute(taxii_audience.insert(), audience)
+        new += len(bulk)
+    return new
 
 
 def revoke(conn: Connection, stix_id: str) -> int:
