@@ -21,7 +21,13 @@ DEFAULT_HOME = Path("cawarn-home")
 DEFAULT_REGION = ("AFG", "KAZ", "KGZ", "TJK", "TKM", "UZB")
 _ISO3 = re.compile(r"^[A-Z]{3}$")
 #: The node's tasks in the order 'cawarn run' runs them, and their default intervals in minutes.
-DEFAULT_SCHEDULE = {"ingest": 15.0, "panel": 1440.0, "forecast": 1440.0, "scan": 60.0}
+DEFAULT_SCHEDULE = {
+    "ingest": 15.0,
+    "panel": 1440.0,
+    "forecast": 1440.0,
+    "scan": 60.0,
+    "sync": 15.0,
+}
 
 
 def check_schedule(value: dict[str, float]) -> dict[str, float]:

@@ -1,4 +1,4 @@
-"""The node's schedule: ingest new files → admin-1 panel → live forecasts → alert scan.
+"""The node's schedule: ingest new files → admin-1 panel → live forecasts → alert scan → sync.
 
 Each task has its own interval (``schedule_minutes``); when it last started and finished is kept
 in the store (``schedule_tasks``), so the schedule survives a restart. A task is due when it never
@@ -124,11 +124,25 @@ def _scan(engine: Engine, settings: Settings, now: dt.datetime) -> tuple[str, di
     )
 
 
+def _sync(engine: Engine, settings: Settings, now: dt.datetime) -> tuple[str, dict[str, Any]]:
+    from cawarn.network.sync import describe, sync_all
+
+    reports = sync_all(engine, settings)
+    details = {
+        "peers": len(reports),
+        "pulled_new": sum(r.pulled_new for r in reports),
+        "pushed": sum(r.pushed for r in reports),
+        "errors": [e for r in reports for e in r.errors],
+    }
+    return "; ".join(describe(r) for r in reports) or "no peers", details
+
+
 TASKS: dict[str, Callable[[Engine, Settings, dt.datetime], tuple[str, dict[str, Any]]]] = {
     "ingest": _ingest,
     "panel": _panel,
     "forecast": _forecast,
     "scan": _scan,
+    "sync": _sync,
 }
 assert list(TASKS) == list(DEFAULT_SCHEDULE)
 

@@ -22,6 +22,7 @@ from cawarn.cli import node as node_cli
 from cawarn.cli import node_keys as node_keys_cli
 from cawarn.cli import org as org_cli
 from cawarn.cli import panel as panel_cli
+from cawarn.cli import peer as peer_cli
 from cawarn.cli import release as release_cli
 from cawarn.cli import run as run_cli
 from cawarn.cli import scenario as scenario_cli
@@ -92,6 +93,7 @@ app.add_typer(trust_cli.app, name="trust-group")
 app.add_typer(release_cli.app, name="release")
 app.add_typer(audit_cli.app, name="audit")
 app.add_typer(stix_cli.app, name="stix")
+peer_cli.register(app)
 
 
 def run() -> None:

@@ -24,6 +24,9 @@ class Role(StrEnum):
     PARTNER_OBSERVER = "partner_observer"
     ADMIN = "admin"
     AUDITOR = "auditor"
+    #: Another node of the network: reads what was released to its organisation over TAXII and
+    #: posts what its organisation releases to this node. Never a person's account.
+    PEER_NODE = "peer_node"
 
 
 class OrgKind(StrEnum):
@@ -61,6 +64,8 @@ class Action(StrEnum):
     READ_GAZETTEER = "gazetteer:read"
     READ_RELEASES = "releases:read"
     RELEASE = "releases:write"  # decide or revoke a release to other organisations
+    TAXII_READ = "taxii:read"  # a peer node reads the TAXII collections released to it
+    TAXII_WRITE = "taxii:write"  # a peer node posts (or deletes its own) objects over TAXII
 
 
 _EVERYONE = frozenset(Role)
@@ -105,6 +110,9 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     # Only releasing officers decide what leaves the organisation; auditors read the decisions.
     Action.READ_RELEASES: frozenset({Role.RELEASING_OFFICER, Role.AUDITOR}),
     Action.RELEASE: frozenset({Role.RELEASING_OFFICER}),
+    # Machine-to-machine sharing: only peer node accounts speak TAXII.
+    Action.TAXII_READ: frozenset({Role.PEER_NODE}),
+    Action.TAXII_WRITE: frozenset({Role.PEER_NODE}),
 }
 
 #: Actions that change something: refused to read-only API keys, audited always.
@@ -121,6 +129,7 @@ WRITES = frozenset(
         Action.FILE_REPORTS,
         Action.VERIFY_REPORTS,
         Action.RELEASE,
+        Action.TAXII_WRITE,
     }
 )
 

@@ -1,4 +1,4 @@
-"""Indexes of the filtered event listing (migration 0011), on :data:`cawarn.store.tables.events`.
+"""Indexes of the filtered event listing (migration 0010), on :data:`cawarn.store.tables.events`.
 
 ``ix_events_listing_start`` holds the listing's filter, its order and the visibility columns, in
 that order: with one country and one category the page is read from the index in the listing's

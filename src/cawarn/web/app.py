@@ -16,6 +16,7 @@ from cawarn.web.api import PREFIX, api_router
 from cawarn.web.headers import SecurityHeaders
 from cawarn.web.secret_key import resolve_secret_key
 from cawarn.web.sessions import RateLimiter, SessionSigner
+from cawarn.web.taxii import install_taxii
 from cawarn.web.ui import install_ui
 
 #: Login attempts allowed per client address and per username in LOGIN_WINDOW seconds.
@@ -77,5 +78,6 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         return JSONResponse({"detail": err.message}, status_code=err.http_status)
 
     app.include_router(api_router())
+    install_taxii(app, secret_key)
     install_ui(app, secret_key)
     return app

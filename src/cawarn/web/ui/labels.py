@@ -39,6 +39,7 @@ ROLES = {
     "partner_observer": N_("partner observer"),
     "admin": N_("administrator"),
     "auditor": N_("auditor"),
+    "peer_node": N_("peer node"),
 }
 
 LABELS = SimpleNamespace(categories=CATEGORIES, markings=MARKINGS, roles=ROLES)
