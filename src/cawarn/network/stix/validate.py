@@ -124,8 +124,8 @@ class Validator:
     """stix2-validator 3.2.0 with a cache of shapes already found valid; reuse it across calls."""
 
     def __init__(self) -> None:
-        from stix2validator import ValidationOptions  # type: ignore[import-untyped]
-        from stix2validator.v21 import enums, musts  # type: ignore[import-untyped]
+        from stix2validator import ValidationOptions
+        from stix2validator.v21 import enums, musts
 
         self.options = ValidationOptions(version="2.1", strict=False)
         self.valid_shapes: set[Any] = set()
