@@ -56,8 +56,8 @@ from tests.network.stixdata import (  # noqa: E402
 
 from cawarn.domain.events import Marking  # noqa: E402
 from cawarn.network import objects  # noqa: E402
-from cawarn.network.ids import identity_id  # noqa: E402
-from cawarn.network.taxii.signature import sign  # noqa: E402
+from cawarn.network.signing import sign_object  # noqa: E402
+from cawarn.network.stix.ids import identity_id  # noqa: E402
 
 BENCH_NS = uuid.UUID("5b1f0a5e-0c1e-4b7e-8f35-0d7e3c9b1a22")
 TARGET_RATIO = 5.0
@@ -126,7 +126,7 @@ def build(workdir: Path, count: int) -> tuple[Path, str, list[dict[str, Any]]]:
             hidden = i % 6 == 0  # one hidden pair for every five visible pairs
             marking, audience = (HIDDEN if hidden else VISIBLE)[i % (2 if hidden else 4)]
             for obj in _pair(i, marking):
-                done = sign(obj, key, key_id=KAZ, audience=audience)
+                done = sign_object(obj, key, audience=audience)
                 items.append(objects.Shareable(done, audience, marking, objects.LOCAL_ORIGIN))
                 if not hidden:
                     visible.append(done)

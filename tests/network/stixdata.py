@@ -18,9 +18,9 @@ from cawarn.accounts.directory import create_organisation, create_user
 from cawarn.domain.access import OrgKind, Role
 from cawarn.domain.events import Marking
 from cawarn.network import objects
-from cawarn.network.ids import identity_id
 from cawarn.network.peers import add_peer
-from cawarn.network.taxii.signature import sign
+from cawarn.network.signing import sign_object
+from cawarn.network.stix.ids import identity_id, timestamp
 from cawarn.network.taxii.writes import TLP_IDS
 
 KAZ, KGZ, UN = "KAZ-CTC", "KGZ-NCTC", "UN-RCCA"
@@ -99,7 +99,9 @@ def signed(
     obj: dict[str, Any], org: str, audience: list[str], expires: dt.datetime | None = None
 ) -> dict[str, Any]:
     """The object signed with the organisation's key, releasing it to the audience."""
-    return sign(obj, private_key(org), key_id=org, audience=audience, expires=expires)
+    return sign_object(
+        obj, private_key(org), audience=audience, expires=timestamp(expires) if expires else None
+    )
 
 
 def release(

@@ -171,8 +171,8 @@ def test_an_assessment_is_released_once_written(seeded: Seeded) -> None:
         assert list_releases(conn, owner_org=PARTNER_ORG) == []
 
 
-def test_reports_wait_for_their_lookup(seeded: Seeded) -> None:
-    with pytest.raises(InputError, match="kind 'report' cannot be released"):
+def test_a_report_is_released_only_as_an_approved_one(seeded: Seeded) -> None:
+    with pytest.raises(NotFoundError, match="no report '1'"):
         _release(seeded, kind=ItemKind.REPORT, item_id="1")
 
 

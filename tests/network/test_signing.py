@@ -18,7 +18,6 @@ from cawarn.network.signing import (
     SignatureError,
     canonical_json,
     extension_definition,
-    identity_id,
     key_id,
     public_key_b64,
     public_key_from_b64,
@@ -27,6 +26,7 @@ from cawarn.network.signing import (
     verify,
     verify_object,
 )
+from cawarn.network.stix.ids import identity_id
 
 # RFC 8785, appendix B: IEEE 754 doubles (hex) and their canonical text.
 NUMBERS = {

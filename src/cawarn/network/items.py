@@ -1,9 +1,8 @@
 """What can be released, looked up by kind: its owner and the markings it already carries.
 
-One lookup per item kind in :data:`LOOKUPS`. Field reports are released by kind ``report``;
-their lookup is registered where field reports are stored. Received objects are registered in
-:data:`RECEIVED_MARKINGS`, which says the marking a peer sent an item with, so a re-share can
-never lower it.
+One lookup per item kind in :data:`LOOKUPS`; a field report is released as the event it became
+once approved. :data:`RECEIVED_MARKINGS` says the marking a peer sent an item with (from the
+objects store), so a re-share can never lower it.
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ from sqlalchemy import Connection, select
 from cawarn.domain import InputError, Marking, NotFoundError
 from cawarn.domain.access import highest_marking
 from cawarn.domain.releases import Item, ItemKind
+from cawarn.store.schema_reports import field_reports
 from cawarn.store.tables import alert_transitions, alerts, events
 
 #: Ids are uids or numbers; anything else (spaces, control characters) names no item.
@@ -91,13 +91,54 @@ def _assessment(conn: Connection, item_id: str) -> Item:
     return Item(ItemKind.ASSESSMENT, item_id, row.organisation, marking)
 
 
+def report_event_uid(conn: Connection, item_id: str) -> str:
+    """The event an approved field report became; a report not approved yet is not shareable."""
+    if not item_id.isdigit() or int(item_id) > 2**31 - 1:
+        raise _missing(ItemKind.REPORT, item_id)
+    row = conn.execute(
+        select(field_reports.c.state, field_reports.c.event_uid).where(
+            field_reports.c.id == int(item_id)
+        )
+    ).first()
+    if row is None:
+        raise _missing(ItemKind.REPORT, item_id)
+    if row.event_uid is None:
+        raise InputError(
+            f"Field report {item_id} is {row.state}, not approved; a verifier approves it "
+            "before it can be released."
+        )
+    return str(row.event_uid)
+
+
+def _report(conn: Connection, item_id: str) -> Item:
+    row = conn.execute(
+        select(field_reports.c.organisation, field_reports.c.marking).where(
+            field_reports.c.id == int(item_id)
+        )
+    ).first()
+    report_event_uid(conn, item_id)  # refuses a missing or unapproved report
+    assert row is not None
+    return Item(ItemKind.REPORT, item_id, row.organisation, Marking(row.marking))
+
+
+def _received_marking(conn: Connection, kind: ItemKind, item_id: str) -> Marking | None:
+    """The marking a peer sent an event with (its incident as held in the objects store)."""
+    if kind is not ItemKind.EVENT:
+        return None
+    from cawarn.network.objects import held_received_marking
+    from cawarn.network.stix.ids import incident_id
+
+    return held_received_marking(conn, incident_id(item_id))
+
+
 LOOKUPS: dict[ItemKind, Lookup] = {
     ItemKind.EVENT: _event,
     ItemKind.ALERT: _alert,
     ItemKind.ASSESSMENT: _assessment,
+    ItemKind.REPORT: _report,
 }
 
-RECEIVED_MARKINGS: list[ReceivedMarking] = []
+RECEIVED_MARKINGS: list[ReceivedMarking] = [_received_marking]
 
 
 def find_item(conn: Connection, kind: ItemKind, item_id: str) -> Item:

@@ -85,6 +85,17 @@ def held_marking(conn: Connection, stix_id: str) -> Marking | None:
     return ranked[-1] if ranked else None
 
 
+def held_received_marking(conn: Connection, stix_id: str) -> Marking | None:
+    """The most restricted marking of the versions of an object that peers sent (None if none)."""
+    rows = conn.execute(
+        select(taxii_objects.c.marking)
+        .where(taxii_objects.c.stix_id == stix_id, taxii_objects.c.origin != LOCAL_ORIGIN)
+        .distinct()
+    ).scalars()
+    ranked = sorted((Marking(m) for m in rows), key=marking_rank)
+    return ranked[-1] if ranked else None
+
+
 def _next_added(conn: Connection) -> int:
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})

@@ -29,6 +29,7 @@ from cawarn.domain.releases import (
 )
 from cawarn.network.items import find_item
 from cawarn.network.keys import NodeKey
+from cawarn.network.publish import publish, unpublish
 from cawarn.network.signing import digest, sign
 from cawarn.network.trust import group_members
 from cawarn.store.schema_network import release_audience, releases
@@ -177,7 +178,10 @@ def create_release(
         },
         at=now,
     )
-    return get_release(conn, release_id)
+    release = get_release(conn, release_id)
+    # The same transaction stores the signed objects the TAXII server serves to the audience.
+    publish(conn, release, key)
+    return release
 
 
 def revoke_release(
@@ -218,6 +222,7 @@ def revoke_release(
         details={"record_sha256": digest(record), "key_id": key.key_id, "signature": signature},
         at=now,
     )
+    unpublish(conn, release)
     return get_release(conn, release_id)
 
 

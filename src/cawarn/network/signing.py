@@ -26,9 +26,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from cawarn.domain import CawarnError
+from cawarn.network.stix.ids import CAWARN_NS
 
-#: The namespace of cawarn's name-based STIX ids (shared with the STIX mapping).
-CAWARN_NS = uuid.UUID("6f1d3c5e-8a59-4b8e-9a1f-2c7c3b0e5d41")
 #: The cawarn release property extension: its STIX id is the key under ``extensions``.
 RELEASE_EXTENSION_ID = f"extension-definition--{uuid.uuid5(CAWARN_NS, 'extension:release')}"
 RELEASE_EXTENSION_VERSION = "1.0.0"
@@ -198,8 +197,3 @@ def extension_definition(identity_ref: str) -> dict[str, Any]:
         "version": RELEASE_EXTENSION_VERSION,
         "extension_types": ["property-extension"],
     }
-
-
-def identity_id(org_code: str) -> str:
-    """The STIX identity id of an organisation (the formula agreed with the STIX mapping)."""
-    return f"identity--{uuid.uuid5(CAWARN_NS, 'org:' + org_code)}"

@@ -28,8 +28,8 @@ from sqlalchemy import Connection, Engine, select
 from cawarn.config import Settings
 from cawarn.domain import CawarnError
 from cawarn.network import objects
-from cawarn.network.ids import identity_id
 from cawarn.network.peers import Peer, list_peers
+from cawarn.network.stix.ids import identity_id
 from cawarn.network.taxii.reads import TAXII_MEDIA
 from cawarn.network.taxii.signature import Verifier, public_key_bytes, verify_signature
 from cawarn.network.taxii.validate import validate_stix
@@ -58,6 +58,8 @@ class SyncReport:
     quarantined: int = 0
     pushed: int = 0
     push_refused: int = 0
+    events_new: int = 0  # received incidents imported as events
+    events_quarantined: int = 0
     errors: list[str] = field(default_factory=list)
 
 
@@ -266,6 +268,12 @@ def sync_peer(
             )
         if collection.get("can_write"):
             push(engine, client, str(collection["id"]), report)
+    from cawarn.network.received import import_received
+
+    imported = import_received(engine, settings, peer)
+    if imported is not None:
+        report.events_new = imported.events_new
+        report.events_quarantined = imported.rows_quarantined
     return report
 
 
@@ -300,7 +308,8 @@ def describe(report: SyncReport) -> str:
     line = (
         f"{report.peer}: {report.pulled_new} new objects pulled ({report.pulled_known} already "
         f"held, {report.quarantined} quarantined), {report.pushed} pushed"
-        f" ({report.push_refused} refused)"
+        f" ({report.push_refused} refused), {report.events_new} new events imported"
+        f" ({report.events_quarantined} quarantined)"
     )
     if report.errors:
         line += "; " + "; ".join(report.errors[:3])

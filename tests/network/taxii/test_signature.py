@@ -34,7 +34,7 @@ def test_any_change_breaks_the_signature(where: str) -> None:
         ext["audience"] = [KGZ, "UZB-NSS"]
     else:
         ext["signature"] = base64.b64encode(b"\0" * 64).decode()
-    with pytest.raises(SignatureError, match="does not match"):
+    with pytest.raises(SignatureError, match=r"not registered for its sender|does not match"):
         verify_signature(tampered, public_key_bytes(public_key_b64(KAZ)))
 
 
@@ -44,7 +44,7 @@ def test_unsigned_unknown_key_and_wrong_key_are_refused() -> None:
     obj = signed(incident("a", KAZ, Marking.AMBER), KAZ, [KGZ])
     with pytest.raises(SignatureError, match="no public key"):
         verify_signature(obj, None)
-    with pytest.raises(SignatureError, match="does not match"):
+    with pytest.raises(SignatureError, match=r"not registered for its sender|does not match"):
         verify_signature(obj, public_key_bytes(public_key_b64(KGZ)))
     with pytest.raises(SignatureError, match="not a base64 Ed25519"):
         public_key_bytes("bm90IGEga2V5")

@@ -34,6 +34,7 @@ class ExportFilter:
     countries: Collection[str] = ()
     since: dt.date | None = None
     max_marking: Marking = Marking.GREEN
+    uids: Collection[str] = ()  # only these events (a release's)
 
 
 def _event_rows(conn: Connection, flt: ExportFilter) -> list[dict[str, Any]]:
@@ -59,10 +60,12 @@ def _event_rows(conn: Connection, flt: ExportFilter) -> list[dict[str, Any]]:
         query = query.where(events.c.country.in_([c.upper() for c in flt.countries]))
     if flt.since is not None:
         query = query.where(events.c.date_end >= flt.since)
+    if flt.uids:
+        query = query.where(events.c.uid.in_(list(flt.uids)))
     return [dict(row) for row in conn.execute(query).mappings()]
 
 
-def _identities(conn: Connection, codes: Collection[str]) -> list[dict[str, Any]]:
+def identities(conn: Connection, codes: Collection[str]) -> list[dict[str, Any]]:
     known = {
         row.code: row
         for row in conn.execute(
@@ -88,7 +91,7 @@ def export_objects(conn: Connection, flt: ExportFilter) -> tuple[list[dict[str, 
     objects: list[dict[str, Any]] = [project_identity(), extension_definition()]
     used = {Marking(row["marking"]) for row in rows}
     objects.extend(marking_definition(m) for m in sorted(used, key=at_most(Marking.RED).index))
-    objects.extend(_identities(conn, {str(row["owner_org"]) for row in rows}))
+    objects.extend(identities(conn, {str(row["owner_org"]) for row in rows}))
     for row in rows:
         objects.extend(event_objects(row))
     return objects, len(rows)

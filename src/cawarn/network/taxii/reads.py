@@ -22,7 +22,7 @@ from sqlalchemy import ColumnElement, Connection, Select, func, or_, select
 from cawarn import __version__
 from cawarn.domain import InputError
 from cawarn.network import objects
-from cawarn.network.ids import CAWARN_NS
+from cawarn.network.stix.ids import CAWARN_NS
 from cawarn.network.taxii import paging
 from cawarn.network.taxii.errors import TaxiiError, not_found
 from cawarn.store.schema_taxii import taxii_objects

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, select
 from cawarn.domain import CawarnError
 from cawarn.domain.events import Marking
 from cawarn.network import objects
-from cawarn.network.ids import identity_id
+from cawarn.network.stix.ids import identity_id
 from cawarn.network.taxii.errors import TaxiiError, not_found
 from cawarn.network.taxii.reads import (
     MAX_CONTENT_LENGTH,
