@@ -115,7 +115,7 @@ def test_release_flow_and_audit_verify(home: Path) -> None:
 
 REFUSALS = [
     (["--tlp", "green", "--to", "KGZ-NCTC", "--as", "node.ro"], "lower marking"),
-    (["--tlp", "red", "--group", "CA", "--as", "node.ro"], "named recipients"),
+    (["--tlp", "red", "--group", "CA", "--as", "node.ro"], "never leaves its organisation"),
     (["--tlp", "amber", "--as", "node.ro"], "audience is empty"),
     (["--tlp", "amber", "--to", "KGZ-NCTC", "--as", "node.analyst"], "not an active releasing"),
     (["--tlp", "purple", "--to", "KGZ-NCTC", "--as", "node.ro"], "not a TLP 2.0 marking"),

@@ -37,7 +37,7 @@ def _check(item: Item = AMBER_EVENT, **changes: Any) -> None:
 
 def test_a_valid_decision_passes() -> None:
     _check()
-    _check(marking=Marking.RED)  # raising the marking is always allowed
+    _check(marking=Marking.AMBER_STRICT)  # raising the marking is allowed
     _check(marking=Marking.AMBER_STRICT, groups=["CA5"], orgs=[], expires_at=None)
 
 
@@ -54,11 +54,12 @@ def test_a_received_marking_is_never_lowered_on_reshare() -> None:
         _check(received, marking=Marking.AMBER)
 
 
-def test_red_goes_to_named_organisations_only() -> None:
+def test_red_never_leaves_its_organisation() -> None:
     red = Item(ItemKind.ALERT, "7", "TJK-CTC", Marking.RED)
-    _check(red, marking=Marking.RED)
-    with pytest.raises(ReleaseRefusedError, match="named recipients"):
-        _check(red, marking=Marking.RED, groups=["CA5"], audience=["KGZ-NCTC", "KAZ-ATC"])
+    with pytest.raises(ReleaseRefusedError, match="never leaves its organisation"):
+        _check(red, marking=Marking.RED)
+    with pytest.raises(ReleaseRefusedError, match="never leaves its organisation"):
+        _check(marking=Marking.RED, groups=["CA5"], audience=["KGZ-NCTC", "KAZ-ATC"])
 
 
 def test_an_empty_audience_is_refused() -> None:

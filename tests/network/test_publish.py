@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import pytest
 from sqlalchemy import select
 
 from cawarn.domain import Marking
+from cawarn.domain.releases import ReleaseRefusedError
 from cawarn.network import objects
 from cawarn.network.releases import revoke_release
 from cawarn.network.signing import verify_object
@@ -46,7 +48,8 @@ def test_a_release_serves_signed_objects_to_its_audience_only(seeded: Seeded) ->
     assert kept and all(kept)  # kept for the record, never served again
 
 
-def test_a_red_event_is_never_served(seeded: Seeded) -> None:
+def test_a_red_event_is_never_released_nor_served(seeded: Seeded) -> None:
     uid = seeded.node.event_uids[(NODE_ORG, Marking.RED)]
-    _release(seeded, item_id=uid, marking=Marking.RED)
+    with pytest.raises(ReleaseRefusedError, match="never leaves its organisation"):
+        _release(seeded, item_id=uid, marking=Marking.RED)
     assert _served(seeded, PARTNER_ORG) == {}

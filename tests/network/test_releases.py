@@ -135,7 +135,7 @@ def test_the_domain_rules_are_enforced_in_the_store(seeded: Seeded) -> None:
     red = seeded.node.event_uids[(NODE_ORG, Marking.RED)]
     with seeded.engine.begin() as conn:
         trust.create_group(conn, "CA", [PARTNER_ORG], actor=audit.CLI)
-    with pytest.raises(ReleaseRefusedError, match="named recipients"):
+    with pytest.raises(ReleaseRefusedError, match="never leaves its organisation"):
         _release(seeded, item_id=red, marking=Marking.RED, groups=["CA"])
     with pytest.raises(ReleaseRefusedError, match="audience is empty"):
         _release(seeded, orgs=[" "])
@@ -153,8 +153,9 @@ def test_alerts_are_marked_as_their_most_restricted_evidence(seeded: Seeded) -> 
         alert_id = insert_alert(conn, NODE_ORG, event_uids=(green, red))
     with pytest.raises(ReleaseRefusedError, match="marked TLP:RED"):
         _release(seeded, kind=ItemKind.ALERT, item_id=str(alert_id), marking=Marking.AMBER)
-    release = _release(seeded, kind=ItemKind.ALERT, item_id=str(alert_id), marking=Marking.RED)
-    assert release.item_kind is ItemKind.ALERT
+    # Its RED evidence keeps the alert in its organisation.
+    with pytest.raises(ReleaseRefusedError, match="never leaves its organisation"):
+        _release(seeded, kind=ItemKind.ALERT, item_id=str(alert_id), marking=Marking.RED)
     # Its assessment is not written yet.
     with pytest.raises(InputError, match="no written assessment"):
         _release(seeded, kind=ItemKind.ASSESSMENT, item_id=str(alert_id), marking=Marking.RED)

@@ -52,7 +52,7 @@ def test_refusals_name_the_rule(node: Node, client: TestClient) -> None:
     red = node.event_uids[(NODE_ORG, Marking.RED)]
     cases = [
         ({"tlp": "GREEN", "to": [PARTNER_ORG]}, "lower marking"),
-        ({"tlp": "RED", "groups": ["CA"]}, "named recipients"),
+        ({"tlp": "RED", "groups": ["CA"]}, "never leaves its organisation"),
         ({"tlp": "RED", "to": []}, "audience is empty"),
         ({"tlp": "RED", "to": [PARTNER_ORG], "expires_at": "2001-01-01T00:00:00Z"}, "future"),
         ({"tlp": "BLUE", "to": [PARTNER_ORG]}, "not a TLP 2.0 marking"),

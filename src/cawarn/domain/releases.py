@@ -215,11 +215,6 @@ def check_decision(
             f"{item.received_marking.value}; a marking is never lowered on re-share, so "
             f"{marking.value} is refused."
         )
-    if marking is Marking.RED and groups:
-        raise ReleaseRefusedError(
-            "TLP:RED is for named recipients only: name each organisation with --to, "
-            "not a trust group."
-        )
     if not audience:
         raise ReleaseRefusedError(
             "The audience is empty; name at least one organisation (an empty audience is "
@@ -233,6 +228,13 @@ def check_decision(
     if expires_at is not None and expires_at <= now:
         raise ReleaseRefusedError(
             f"The expiry {timestamp(expires_at)} is not in the future; give a later one."
+        )
+    if marking is Marking.RED:
+        # No node serves RED to another organisation, so a RED release would promise a delivery
+        # that never happens: refuse it and say what can be shared instead.
+        raise ReleaseRefusedError(
+            "TLP:RED never leaves its organisation on this network; release it as "
+            "TLP:AMBER+STRICT to named organisations if they must have it."
         )
 
 

@@ -45,7 +45,8 @@ def release_panel(
         "item": item_id,
         "orgs": [org.code for org in list_organisations(conn) if org.code != own],
         "groups": list(group_members(conn)),
-        "markings": [marking.value for marking in Marking],
+        # RED never leaves its organisation, so it is not offered.
+        "markings": [marking.value for marking in Marking if marking is not Marking.RED],
         "releases": [{"release": r, "active": r.is_active(now)} for r in decided],
     }
 
