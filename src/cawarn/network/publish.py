@@ -26,7 +26,7 @@ from cawarn.network.keys import NodeKey
 from cawarn.network.signing import sign_object
 from cawarn.network.stix.assessments import SharedAlert, alert_objects
 from cawarn.network.stix.export import ExportFilter, export_objects, identities
-from cawarn.network.stix.ids import identity_id, incident_id, timestamp
+from cawarn.network.stix.ids import PROJECT_IDENTITY_ID, identity_id, incident_id, timestamp
 from cawarn.network.stix.markings import marking_ref
 from cawarn.store.schema_taxii import taxii_objects
 from cawarn.store.tables import alert_transitions, alerts
@@ -44,7 +44,7 @@ def _event_objects(conn: Connection, uids: Iterable[str]) -> list[dict[str, Any]
     return [
         obj
         for obj in found
-        if obj["type"] not in _KNOWN_TYPES and obj.get("created_by_ref") is not None
+        if obj["type"] not in _KNOWN_TYPES and obj["id"] != PROJECT_IDENTITY_ID
     ]
 
 

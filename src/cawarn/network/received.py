@@ -21,7 +21,10 @@ from cawarn.ingest.contract import IngestReport
 from cawarn.ingest.pipeline import ingest
 from cawarn.ingest.stix import open_stix_bundle
 from cawarn.network.peers import Peer
+from cawarn.network.signing import RELEASE_EXTENSION_ID
 from cawarn.network.stix.bundle import dumps, make_bundle
+from cawarn.network.stix.extension import extension_definition, project_identity
+from cawarn.network.stix.markings import MARKINGS_BY_ID, marking_definition
 from cawarn.store.schema_taxii import taxii_objects
 
 #: The sync cursor of the import (beside each collection's pull and push cursors).
@@ -49,19 +52,29 @@ def import_received(engine: Engine, settings: Settings, peer: Peer) -> IngestRep
         if not fresh:
             return None
         last = int(fresh[-1].added_us)
-        # A location or identity may have come in an earlier page: send every one the peer has.
+        # An incident's location and relationship may come before or after it (another page, a
+        # later put): send every one the peer has.
         context = conn.execute(
             select(taxii_objects.c.body).where(
                 taxii_objects.c.origin == peer.label,
                 taxii_objects.c.type.in_(_CONTEXT_TYPES),
                 taxii_objects.c.is_latest,
-                taxii_objects.c.added_us <= last,
             )
         ).scalars()
-        objects: dict[str, dict[str, Any]] = {}
+        # The definitions every node knows go with them, so the bundle validates on its own; the
+        # release extension was checked on receipt and is not part of the event.
+        objects: dict[str, dict[str, Any]] = {
+            o["id"]: o for o in (project_identity(), extension_definition())
+        }
         for body in [*context, *(row.body for row in fresh)]:
             obj = json.loads(body)
+            obj.get("extensions", {}).pop(RELEASE_EXTENSION_ID, None)
+            if obj.get("extensions") == {}:
+                del obj["extensions"]
             objects[obj["id"]] = obj
+            for ref in obj.get("object_marking_refs", []):
+                if ref in MARKINGS_BY_ID:
+                    objects[ref] = marking_definition(MARKINGS_BY_ID[ref])
     folder = settings.home / "received"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{peer.label}-{position}-{last}.json"
