@@ -42,9 +42,7 @@ def _event_objects(conn: Connection, uids: Iterable[str]) -> list[dict[str, Any]
         return []
     found, _ = export_objects(conn, ExportFilter(max_marking=Marking.RED, uids=wanted))
     return [
-        obj
-        for obj in found
-        if obj["type"] not in _KNOWN_TYPES and obj["id"] != PROJECT_IDENTITY_ID
+        obj for obj in found if obj["type"] not in _KNOWN_TYPES and obj["id"] != PROJECT_IDENTITY_ID
     ]
 
 
