@@ -252,3 +252,23 @@ def test_the_forecasts_page_maps_horizons_and_shows_the_evaluation(
     for name in ("secret.txt", "report.md", "..%2F..%2Fcawarn.toml", "reliability.png"):
         assert ui.get(f"/forecasts/evaluations/{run}/{name}").status_code == 404, name
     assert ui.get(f"/forecasts/evaluations/{run + 99}/skill_by_step.png").status_code == 404
+
+
+def test_an_event_received_from_a_peer_shows_its_origin(ui: TestClient, ui_node: Node) -> None:
+    uid = ui_node.event_uids[(PARTNER_ORG, Marking.GREEN)]
+    with ui_node.engine.begin() as conn:
+        conn.execute(
+            events.update()
+            .where(events.c.uid == uid, events.c.is_current)
+            .values(
+                source="stix",
+                source_fields={"origin_source": "ucdp-ged", "origin_source_event_id": "123"},
+            )
+        )
+    log_in(ui, NODE_ORG, Role.ANALYST)
+    page = ui.get(f"/events/{uid}")
+    assert page.status_code == 200
+    origin = page.text.split('id="origin">')[1].split("</dd>")[0]
+    assert PARTNER_ORG in origin and "ucdp-ged 123" in origin
+    own = ui.get(f"/events/{ui_node.event_uids[(NODE_ORG, Marking.GREEN)]}")
+    assert 'id="origin"' not in own.text
