@@ -53,3 +53,13 @@ def test_a_red_event_is_never_released_nor_served(seeded: Seeded) -> None:
     with pytest.raises(ReleaseRefusedError, match="never leaves its organisation"):
         _release(seeded, item_id=uid, marking=Marking.RED)
     assert _served(seeded, PARTNER_ORG) == {}
+
+
+def test_an_object_served_stricter_before_keeps_its_marking(seeded: Seeded) -> None:
+    uid = seeded.node.event_uids[(NODE_ORG, Marking.AMBER)]
+    _release(seeded, item_id=uid, marking=Marking.AMBER_STRICT)
+    _release(seeded, item_id=uid, marking=Marking.AMBER, orgs=[OTHER_ORG], now=LATER)
+    served = _served(seeded, OTHER_ORG)
+    assert served and all(
+        obj["object_marking_refs"] == [marking_ref(Marking.AMBER_STRICT)] for obj in served.values()
+    )

@@ -113,13 +113,19 @@ def publish(conn: Connection, release: Release, key: NodeKey) -> int:
     for obj in item_objects(conn, release):
         obj = dict(obj)
         obj["modified"] = max(version, str(obj["created"]))
-        obj["object_marking_refs"] = [marking_ref(release.marking)]
+        # An object already served under a stricter marking (a location two events share, an
+        # event released before as AMBER+STRICT) keeps it: a marking is never lowered.
+        held = objects.held_marking(conn, obj["id"])
+        marking = release.marking
+        if held is not None and objects.marking_rank(held) > objects.marking_rank(marking):
+            marking = held
+        obj["object_marking_refs"] = [marking_ref(marking)]
         signed = sign_object(obj, key.private, audience=release.audience, expires=expires)
         new += objects.put(
             conn,
             signed,
             audience=release.audience,
-            marking=release.marking,
+            marking=marking,
             origin=objects.LOCAL_ORIGIN,
             expires_at=release.expires_at,
         )
