@@ -16,9 +16,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import Response
+from sqlalchemy import Connection
 
 from cawarn.accounts import audit
 from cawarn.accounts.apikeys import verify_key
+from cawarn.domain import Marking
 from cawarn.domain.access import Action, allows
 from cawarn.network.taxii import reads, writes
 from cawarn.network.taxii.errors import TaxiiError
@@ -78,6 +80,22 @@ def _respond(answer: Answer) -> Response:
     )
 
 
+def _audit_read(conn: Connection, who: tuple[Caller, str], cid: str, answer: Answer) -> None:
+    """One audit row per response that served TLP:AMBER or AMBER+STRICT objects to a peer."""
+    if not answer.audited:
+        return
+    caller_, username = who
+    audit.append(
+        conn,
+        audit.Actor(username, None, caller_.org),
+        "taxii.read",
+        object_type="taxii_collection",
+        object_id=cid,
+        marking=Marking.AMBER.value,
+        details={"objects": list(answer.audited), "count": len(answer.audited)},
+    )
+
+
 def _params(request: Request) -> dict[str, list[str]]:
     params: dict[str, list[str]] = {}
     for key, value in request.query_params.multi_items():
@@ -121,8 +139,10 @@ def taxii_router() -> APIRouter:
     def get_objects(
         request: Request, root: str, cid: str, who: CallerDep, engine: EngineDep
     ) -> Response:
-        with engine.connect() as conn:
-            return _respond(reads.get_objects(conn, root, cid, who[0], _params(request)))
+        with transaction(engine) as conn:
+            answer = reads.get_objects(conn, root, cid, who[0], _params(request))
+            _audit_read(conn, who, cid, answer)
+            return _respond(answer)
 
     @router.post("/{root}/collections/{cid}/objects/")
     async def post_objects(
@@ -174,10 +194,12 @@ def taxii_router() -> APIRouter:
     def get_object(
         request: Request, root: str, cid: str, object_id: str, who: CallerDep, engine: EngineDep
     ) -> Response:
-        with engine.connect() as conn:
-            return _respond(
-                reads.get_objects(conn, root, cid, who[0], _params(request), object_id=object_id)
+        with transaction(engine) as conn:
+            answer = reads.get_objects(
+                conn, root, cid, who[0], _params(request), object_id=object_id
             )
+            _audit_read(conn, who, cid, answer)
+            return _respond(answer)
 
     @router.delete("/{root}/collections/{cid}/objects/{object_id}/")
     def delete_object(

@@ -183,3 +183,24 @@ def test_an_account_that_is_not_a_peer_gets_404(served: Served, path: str) -> No
         f"{ROOT}{path}", headers={"Authorization": f"Bearer {key}", "Accept": MEDIA}
     )
     assert answer.status_code == 404
+
+
+def test_reading_amber_objects_is_audited_and_green_is_not(served: Served) -> None:
+    from sqlalchemy import select
+
+    from cawarn.store.tables import audit_log
+
+    amber = _seed(served, n=2)
+    with served.engine.begin() as conn:
+        green = release(conn, incident("g", KAZ, Marking.GREEN), KAZ, [KGZ], Marking.GREEN)
+    assert served.client.get(OBJECTS, headers=served.headers(KGZ)).status_code == 200
+    one = served.client.get(f"{OBJECTS}{green['id']}/", headers=served.headers(KGZ))
+    assert one.status_code == 200
+    with served.engine.connect() as conn:
+        rows = conn.execute(
+            select(audit_log.c.action, audit_log.c.details).where(
+                audit_log.c.action == "taxii.read"
+            )
+        ).all()
+    assert len(rows) == 1  # the listing served AMBER; reading the GREEN object alone did not
+    assert sorted(rows[0].details["objects"]) == sorted(amber)

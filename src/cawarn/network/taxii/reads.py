@@ -20,7 +20,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Select, func, or_, select
 
 from cawarn import __version__
-from cawarn.domain import InputError
+from cawarn.domain import InputError, Marking
+from cawarn.domain.access import AUDITED_MARKINGS
 from cawarn.network import objects
 from cawarn.network.stix.ids import CAWARN_NS
 from cawarn.network.taxii import paging
@@ -53,6 +54,8 @@ class Answer:
     body: str
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
+    #: Ids of the TLP:AMBER and AMBER+STRICT objects served, which the audit log records.
+    audited: tuple[str, ...] = ()
 
 
 def _json(value: Any) -> str:
@@ -263,7 +266,12 @@ def get_objects(
     head = _envelope_head(more, token)
     objects_text = ',"objects":[' + ",".join(row.body for row in rows) + "]" if rows else ""
     body = head + objects_text + "}"
-    return Answer(body, headers=_range_headers(rows))
+    return Answer(body, headers=_range_headers(rows), audited=_audited(rows))
+
+
+def _audited(rows: Sequence[Any]) -> tuple[str, ...]:
+    """The served objects whose reading the audit log records (AMBER and AMBER+STRICT)."""
+    return tuple(row.stix_id for row in rows if Marking(row.marking) in AUDITED_MARKINGS)
 
 
 def manifest(
