@@ -132,6 +132,7 @@ def _sync(engine: Engine, settings: Settings, now: dt.datetime) -> tuple[str, di
         "peers": len(reports),
         "pulled_new": sum(r.pulled_new for r in reports),
         "pushed": sum(r.pushed for r in reports),
+        "withdrawn": sum(r.events_withdrawn for r in reports),
         "errors": [e for r in reports for e in r.errors],
     }
     return "; ".join(describe(r) for r in reports) or "no peers", details

@@ -9,15 +9,15 @@ import pytest
 from sqlalchemy import select
 
 from cawarn.domain import Marking
-from cawarn.domain.releases import ReleaseRefusedError
+from cawarn.domain.releases import ItemKind, ReleaseRefusedError
 from cawarn.network import objects
 from cawarn.network.releases import revoke_release
 from cawarn.network.signing import verify_object
-from cawarn.network.stix.ids import incident_id
+from cawarn.network.stix.ids import identity_id, incident_id
 from cawarn.network.stix.markings import marking_ref
 from tests.network.conftest import Seeded
 from tests.network.test_releases import _release
-from tests.web.conftest import NODE_ORG, NOW, OTHER_ORG, PARTNER_ORG
+from tests.web.conftest import NODE_ORG, NOW, OTHER_ORG, PARTNER_ORG, insert_alert
 
 LATER = NOW + dt.timedelta(hours=1)
 
@@ -42,10 +42,41 @@ def test_a_release_serves_signed_objects_to_its_audience_only(seeded: Seeded) ->
 
     with seeded.engine.begin() as conn:
         revoke_release(conn, release.id, officer=seeded.user(), key=seeded.key, now=NOW)
-    assert _served(seeded, PARTNER_ORG) == {}
+    # What was released is no longer served; the audience gets, signed, a version of the incident
+    # and its relationship marked revoked (the places and identities other items share stay).
+    after = _served(seeded, PARTNER_ORG)
+    assert {o["type"] for o in after.values()} == {"incident", "relationship"}
+    for obj in after.values():
+        assert obj["revoked"] is True
+        assert objects.parse_timestamp(obj["modified"]) > objects.parse_timestamp(
+            incident["modified"]
+        )
+        assert obj["object_marking_refs"] == [marking_ref(Marking.AMBER)]
+        verify_object(obj, {seeded.key.key_id: seeded.key.public})
+    assert _served(seeded, OTHER_ORG) == {}
     with seeded.engine.connect() as conn:
-        kept = conn.execute(select(objects.taxii_objects.c.revoked)).scalars().all()
+        kept = (
+            conn.execute(
+                select(objects.taxii_objects.c.revoked).where(
+                    objects.taxii_objects.c.modified == objects.normal_version(incident["modified"])
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert kept and all(kept)  # kept for the record, never served again
+
+
+def test_a_revocation_spares_an_audience_another_release_still_covers(seeded: Seeded) -> None:
+    uid = seeded.node.event_uids[(NODE_ORG, Marking.GREEN)]
+    first = _release(seeded, item_id=uid, marking=Marking.GREEN, orgs=[PARTNER_ORG, OTHER_ORG])
+    _release(seeded, item_id=uid, marking=Marking.GREEN, orgs=[OTHER_ORG], now=LATER)
+    with seeded.engine.begin() as conn:
+        revoke_release(conn, first.id, officer=seeded.user(), key=seeded.key, now=LATER)
+    partner = _served(seeded, PARTNER_ORG)[incident_id(uid)]
+    assert partner["revoked"] is True
+    other = _served(seeded, OTHER_ORG)[incident_id(uid)]
+    assert "revoked" not in other  # still released to it by the second decision
 
 
 def test_a_red_event_is_never_released_nor_served(seeded: Seeded) -> None:
@@ -62,4 +93,22 @@ def test_an_object_served_stricter_before_keeps_its_marking(seeded: Seeded) -> N
     served = _served(seeded, OTHER_ORG)
     assert served and all(
         obj["object_marking_refs"] == [marking_ref(Marking.AMBER_STRICT)] for obj in served.values()
+    )
+
+
+def test_an_alert_forwards_only_its_own_organisations_evidence(seeded: Seeded) -> None:
+    own = seeded.node.event_uids[(NODE_ORG, Marking.GREEN)]
+    received = seeded.node.event_uids[(PARTNER_ORG, Marking.GREEN)]
+    with seeded.engine.begin() as conn:
+        alert_id = insert_alert(conn, NODE_ORG, event_uids=(own, received))
+    _release(
+        seeded, kind=ItemKind.ALERT, item_id=str(alert_id), marking=Marking.AMBER, orgs=[OTHER_ORG]
+    )
+    served = _served(seeded, OTHER_ORG)
+    incidents = {i for i, o in served.items() if o["type"] == "incident"}
+    assert incidents == {incident_id(own)}  # the partner's event stays with its creator
+    (sighting,) = [o for o in served.values() if o["type"] == "sighting"]
+    assert incident_id(received) not in json.dumps(sighting)
+    assert all(o.get("created_by_ref") in (None, identity_id(NODE_ORG)) for o in served.values()), (
+        "every served object is this organisation's own"
     )

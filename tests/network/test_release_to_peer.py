@@ -1,10 +1,12 @@
 """End to end between two node processes: a releasing officer's decision on one node reaches the
-other through its ``cawarn sync`` as a signed STIX incident that becomes an event there, and a
-revocation stops it being served. Each node verifies the other with the key ``cawarn node key``
-printed, as operators register it."""
+other through its ``cawarn sync`` as a signed STIX incident that becomes an event there; a
+revocation reaches it too and withdraws the event, as does the release's expiry, and a new
+release brings it back. Each node verifies the other with the key ``cawarn node key`` printed,
+as operators register it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from contextlib import ExitStack
 from pathlib import Path
@@ -17,6 +19,8 @@ from sqlalchemy import select
 from cawarn.accounts import audit
 from cawarn.accounts.directory import create_user
 from cawarn.domain.access import Role
+from cawarn.network.peers import get_peer
+from cawarn.network.received import EXPIRED, REVOKED, withdraw_lapsed
 from cawarn.network.stix.ids import incident_id
 from cawarn.network.taxii.reads import COLLECTION_ID
 from cawarn.store.schema_network import releases
@@ -39,7 +43,23 @@ def _node_key(home: Path) -> str:
     )
 
 
-def test_a_release_reaches_its_peer_as_an_event_and_a_revocation_stops_it(
+def _release(home: Path, uid: str, *extra: str) -> None:
+    created = cawarn(
+        home, "release", "create", "--kind", "event", "--item", uid, "--to", KGZ, *extra
+    )
+    assert created.returncode == 0, created.stderr
+
+
+def _current(engine: sa.Engine, uid: str) -> bool:
+    with engine.connect() as conn:
+        return bool(
+            conn.execute(
+                select(events.c.id).where(events.c.uid == uid, events.c.is_current)
+            ).first()
+        )
+
+
+def test_a_release_reaches_its_peer_as_an_event_and_a_revocation_withdraws_it(
     tmp_path: Path,
 ) -> None:
     homes = {org: tmp_path / org for org in (KAZ, KGZ)}
@@ -71,25 +91,13 @@ def test_a_release_reaches_its_peer_as_an_event_and_a_revocation_stops_it(
         create_user(
             conn, "kaz.ro", KAZ, Role.RELEASING_OFFICER, "correct horse battery 9", actor=audit.CLI
         )
-        uid = conn.execute(select(events.c.uid).where(events.c.is_current).limit(1)).scalar_one()
-    created = cawarn(
-        homes[KAZ],
-        "release",
-        "create",
-        "--kind",
-        "event",
-        "--item",
-        uid,
-        "--to",
-        KGZ,
-        "--tlp",
-        "AMBER",
-        "--as",
-        "kaz.ro",
-    )
-    assert created.returncode == 0, created.stderr
+        uid, short = conn.execute(
+            select(events.c.uid).where(events.c.is_current).order_by(events.c.id).limit(2)
+        ).scalars()
+    _release(homes[KAZ], uid, "--tlp", "AMBER", "--as", "kaz.ro")
+    _release(homes[KAZ], short, "--tlp", "GREEN", "--expires", "12h", "--as", "kaz.ro")
     with engines[KAZ].connect() as conn:
-        release_id = conn.execute(select(releases.c.id)).scalar_one()
+        release_id = conn.execute(select(releases.c.id).order_by(releases.c.id)).scalars().first()
 
     with ExitStack() as stack:
         stack.enter_context(serving(homes[KAZ], port=ports[KAZ]))
@@ -99,7 +107,7 @@ def test_a_release_reaches_its_peer_as_an_event_and_a_revocation_stops_it(
         with engines[KGZ].connect() as conn:
             refused = conn.execute(select(taxii_quarantine.c.reason)).scalars().all()
             dropped = conn.execute(select(quarantine.c.reason)).scalars().all()
-        assert report[0]["events_new"] == 1, {"refused": refused, "dropped": dropped}
+        assert report[0]["events_new"] == 2, {"refused": refused, "dropped": dropped}
         with engines[KGZ].connect() as conn:
             got = conn.execute(
                 select(events.c.source, events.c.owner_org, events.c.marking).where(
@@ -114,15 +122,43 @@ def test_a_release_reaches_its_peer_as_an_event_and_a_revocation_stops_it(
             )
         assert incident_id(uid) in held_ids
 
+        # The revocation: KAZ serves the incident only as its signed, revoked version, and
+        # KGZ's next sync withdraws the event it made from it.
         revoked = cawarn(homes[KAZ], "release", "revoke", str(release_id), "--as", "kaz.ro")
         assert revoked.returncode == 0, revoked.stderr
-        gone = httpx.get(
+        served = httpx.get(
             f"{urls[KAZ]}cawarn/collections/{COLLECTION_ID}/objects/{incident_id(uid)}/",
             auth=(f"node.{KGZ.lower()}", keys[KAZ][KGZ]),
             headers={"Accept": "application/taxii+json;version=2.1"},
         )
-        assert gone.status_code == 404
+        assert served.status_code == 200
+        assert [o.get("revoked") for o in served.json()["objects"]] == [True]
         again = cawarn(homes[KGZ], "sync", "--json", env=env)
-        assert again.returncode == 0 and json.loads(again.stdout)[0]["events_new"] == 0
+        assert again.returncode == 0, again.stderr
+        second = json.loads(again.stdout)[0]
+        assert (second["events_new"], second["events_withdrawn"]) == (0, 1), second
+        assert not _current(engines[KGZ], uid) and _current(engines[KGZ], short)
+        with engines[KGZ].connect() as conn:
+            withdrawals = audit.list_rows(conn, action="event.withdraw")
+        assert [(r["object_id"], r["details"]["reason"]) for r in withdrawals] == [(uid, REVOKED)]
+
+        # The expiry: once the 12 hours are over, the event goes even with the origin offline.
+        with engines[KGZ].connect() as conn:
+            peer = get_peer(conn, "kaz-ctc")
+        now = dt.datetime.now(dt.UTC)
+        assert withdraw_lapsed(engines[KGZ], peer, now=now + dt.timedelta(hours=11)) == 0
+        assert withdraw_lapsed(engines[KGZ], peer, now=now + dt.timedelta(hours=13)) == 1
+        assert not _current(engines[KGZ], short)
+        with engines[KGZ].connect() as conn:
+            reasons = [
+                r["details"]["reason"] for r in audit.list_rows(conn, action="event.withdraw")
+            ]
+        assert sorted(reasons) == sorted([REVOKED, EXPIRED])
+
+        # Released again, the withdrawn event comes back.
+        _release(homes[KAZ], uid, "--tlp", "AMBER", "--as", "kaz.ro")
+        third = cawarn(homes[KGZ], "sync", "--json", env=env)
+        assert third.returncode == 0, third.stderr
+        assert _current(engines[KGZ], uid)
     for engine in engines.values():
         engine.dispose()

@@ -15,7 +15,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, exists, func, or_, select, text
+from sqlalchemy import ColumnElement, Connection, Select, and_, exists, func, or_, select, text
 
 from cawarn.domain import CawarnError, InputError
 from cawarn.domain.access import MARKING_ORDER
@@ -260,21 +260,25 @@ def revoke(conn: Connection, stix_id: str) -> int:
     ).rowcount
 
 
+def visibility(org: str, now: dt.datetime, table: Any = taxii_objects) -> ColumnElement[bool]:
+    """The condition on a version (of ``table``, or an alias of it) that ``org`` may receive it."""
+    audience = exists().where(
+        and_(taxii_audience.c.object_id == table.c.id, taxii_audience.c.org == org)
+    )
+    return and_(
+        audience,
+        table.c.revoked.is_(False),
+        table.c.marking != Marking.RED.value,
+        or_(table.c.expires_at.is_(None), table.c.expires_at > now),
+    )
+
+
 def visible(org: str, *, now: dt.datetime | None = None) -> Select[Any]:
     """The versions the organisation may receive: in its audience, unexpired, unrevoked, not RED.
 
     The query selects the object columns; callers add filters, order and limit.
     """
-    now = now or dt.datetime.now(dt.UTC)
-    audience = exists().where(
-        and_(taxii_audience.c.object_id == taxii_objects.c.id, taxii_audience.c.org == org)
-    )
-    return select(taxii_objects).where(
-        audience,
-        taxii_objects.c.revoked.is_(False),
-        taxii_objects.c.marking != Marking.RED.value,
-        or_(taxii_objects.c.expires_at.is_(None), taxii_objects.c.expires_at > now),
-    )
+    return select(taxii_objects).where(visibility(org, now or dt.datetime.now(dt.UTC)))
 
 
 def audience_of(conn: Connection, row_id: int) -> list[str]:

@@ -1,21 +1,23 @@
 """From a release decision to the objects the TAXII server serves: map, mark, sign, store.
 
 A decision publishes one new version of every STIX object of its item: the owner's identity, the
-incident with its location and relationship for each event (an alert's evidence events too), and
-for an alert its sighting, and once assessed its report, opinion and response note. Each version
-is dated by the decision (``modified``), carries the release's TLP marking (never lower than the
-item's, which the decision rules guarantee) and the signed release extension (audience, expiry),
-and is stored with the audience and expiry, so another decision on the same item is another
-version with its own audience and a revocation stops serving exactly its own versions.
+incident with its location and relationship for each event (for an alert, its evidence events of
+its own organisation), and for an alert its sighting, and once assessed its report, opinion and
+response note. Each version is dated by the decision (``modified``), carries the release's TLP
+marking (never lower than the item's, which the decision rules guarantee) and the signed release
+extension (audience, expiry), and is stored with the audience and expiry, so another decision on
+the same item is another version with its own audience. A revocation stops serving exactly its
+own versions and serves their audience a signed version marked ``revoked``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from cawarn.domain import InputError, Marking
 from cawarn.domain.alerts import Confidence
@@ -29,11 +31,14 @@ from cawarn.network.stix.export import ExportFilter, export_objects, identities
 from cawarn.network.stix.ids import PROJECT_IDENTITY_ID, identity_id, incident_id, timestamp
 from cawarn.network.stix.markings import marking_ref
 from cawarn.store.schema_taxii import taxii_objects
-from cawarn.store.tables import alert_transitions, alerts
+from cawarn.store.tables import alert_transitions, alerts, events
 
 #: Objects every node knows already, never published: the OASIS TLP definitions, the cawarn
 #: project's identity and its extension definitions.
 _KNOWN_TYPES = frozenset({"marking-definition", "extension-definition"})
+
+#: Objects other items share (an organisation, a place): never withdrawn with one item.
+_SHARED_TYPES = frozenset({"identity", "location"})
 
 
 def _event_objects(conn: Connection, uids: Iterable[str]) -> list[dict[str, Any]]:
@@ -50,7 +55,19 @@ def _alert(conn: Connection, alert_id: int, marking: Marking) -> list[dict[str, 
     row = conn.execute(select(alerts).where(alerts.c.id == alert_id)).mappings().first()
     if row is None:
         raise InputError(f"Alert {alert_id} is gone; nothing to publish.")
-    uids = [str(u) for u in row["evidence"].get("events", [])]
+    # Evidence another organisation created (received from a peer) is not forwarded: the next
+    # node accepts an object only from its creator, so its recipients get it from there.
+    cited = [str(u) for u in row["evidence"].get("events", [])]
+    own = set(
+        conn.execute(
+            select(events.c.uid).where(
+                events.c.uid.in_(cited),
+                events.c.is_current,
+                events.c.owner_org == row["organisation"],
+            )
+        ).scalars()
+    )
+    uids = [u for u in cited if u in own]
     evidence = _event_objects(conn, uids)
     incidents = {o["id"] for o in evidence if o["type"] == "incident"}
     # An alert without events (a forecast's risk) is a sighting of its organisation's watch.
@@ -105,6 +122,18 @@ def item_objects(conn: Connection, release: Release) -> list[dict[str, Any]]:
     return found
 
 
+def _not_lowered(conn: Connection, stix_id: str, marking: Marking) -> Marking:
+    """The marking, or the stricter one already served for the object.
+
+    An object already served under a stricter marking (a location two events share, an event
+    released before as AMBER+STRICT) keeps it: a marking is never lowered.
+    """
+    held = objects.held_marking(conn, stix_id)
+    if held is not None and objects.marking_rank(held) > objects.marking_rank(marking):
+        return held
+    return marking
+
+
 def publish(conn: Connection, release: Release, key: NodeKey) -> int:
     """Store the signed objects of a release for the TAXII server; returns how many are new."""
     version = timestamp(release.decided_at)
@@ -113,12 +142,7 @@ def publish(conn: Connection, release: Release, key: NodeKey) -> int:
     for obj in item_objects(conn, release):
         obj = dict(obj)
         obj["modified"] = max(version, str(obj["created"]))
-        # An object already served under a stricter marking (a location two events share, an
-        # event released before as AMBER+STRICT) keeps it: a marking is never lowered.
-        held = objects.held_marking(conn, obj["id"])
-        marking = release.marking
-        if held is not None and objects.marking_rank(held) > objects.marking_rank(marking):
-            marking = held
+        marking = _not_lowered(conn, obj["id"], release.marking)
         obj["object_marking_refs"] = [marking_ref(marking)]
         signed = sign_object(obj, key.private, audience=release.audience, expires=expires)
         new += objects.put(
@@ -132,15 +156,78 @@ def publish(conn: Connection, release: Release, key: NodeKey) -> int:
     return new
 
 
-def unpublish(conn: Connection, release: Release) -> int:
-    """Stop serving the versions a revoked release published; returns how many."""
+def _published(conn: Connection, release: Release) -> list[Any]:
+    """The versions a release published that are still served."""
     version = objects.normal_version(timestamp(release.decided_at))
-    return conn.execute(
-        taxii_objects.update()
-        .where(
-            taxii_objects.c.origin == objects.LOCAL_ORIGIN,
-            taxii_objects.c.modified == version,
-            taxii_objects.c.revoked.is_(False),
+    return list(
+        conn.execute(
+            select(taxii_objects.c.id, taxii_objects.c.body, taxii_objects.c.marking).where(
+                taxii_objects.c.origin == objects.LOCAL_ORIGIN,
+                taxii_objects.c.modified == version,
+                taxii_objects.c.revoked.is_(False),
+            )
         )
+    )
+
+
+def _still_released(conn: Connection, release: Release, now: dt.datetime) -> set[str]:
+    """Organisations another active release of the same item still covers."""
+    from cawarn.network.releases import list_releases
+
+    others = list_releases(conn, item_kind=release.item_kind, item_id=release.item_id)
+    return {
+        org
+        for other in others
+        if other.id != release.id and other.is_active(now)
+        for org in other.audience
+    }
+
+
+def unpublish(
+    conn: Connection, release: Release, key: NodeKey, *, now: dt.datetime | None = None
+) -> int:
+    """Stop serving what a revoked release published and tell its audience it is withdrawn.
+
+    The release's versions are no longer served. Each of its objects other than identities and
+    locations (which other items share) gets a new version marked ``revoked`` (STIX 2.1's way
+    of saying an object is withdrawn), signed and served to the audience that received it,
+    except organisations another active release of the same item still covers. A peer that
+    pulls it withdraws the event it made from the object. Returns how many versions stopped.
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    served = _published(conn, release)
+    if not served:
+        return 0
+    conn.execute(
+        taxii_objects.update()
+        .where(taxii_objects.c.id.in_([row.id for row in served]))
         .values(revoked=True)
-    ).rowcount
+    )
+    notify = sorted(set(release.audience) - _still_released(conn, release, now))
+    if notify:
+        withdrawn_at = objects.format_timestamp(objects.parse_timestamp(timestamp(now)))
+        for row in served:
+            obj = json.loads(row.body)
+            if obj["type"] in _SHARED_TYPES or obj.get("revoked"):
+                continue
+            obj["revoked"] = True
+            # Strictly after every version held, even one of the same microsecond.
+            newest = conn.execute(
+                select(func.max(taxii_objects.c.modified)).where(
+                    taxii_objects.c.stix_id == obj["id"]
+                )
+            ).scalar_one()
+            after = objects.format_timestamp(objects.parse_timestamp(newest) + 1)
+            obj["modified"] = max(withdrawn_at, after)
+            marking = _not_lowered(conn, obj["id"], Marking(row.marking))
+            obj["object_marking_refs"] = [marking_ref(marking)]
+            signed = sign_object(obj, key.private, audience=notify)
+            objects.put(
+                conn,
+                signed,
+                audience=notify,
+                marking=marking,
+                origin=objects.LOCAL_ORIGIN,
+                expires_at=release.expires_at,
+            )
+    return len(served)

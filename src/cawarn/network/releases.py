@@ -222,7 +222,7 @@ def revoke_release(
         details={"record_sha256": digest(record), "key_id": key.key_id, "signature": signature},
         at=now,
     )
-    unpublish(conn, release)
+    unpublish(conn, release, key, now=now)
     return get_release(conn, release_id)
 
 

@@ -60,6 +60,7 @@ class SyncReport:
     push_refused: int = 0
     events_new: int = 0  # received incidents imported as events
     events_quarantined: int = 0
+    events_withdrawn: int = 0  # received events revoked by their origin or expired
     errors: list[str] = field(default_factory=list)
 
 
@@ -271,9 +272,10 @@ def sync_peer(
     from cawarn.network.received import import_received
 
     imported = import_received(engine, settings, peer)
-    if imported is not None:
-        report.events_new = imported.events_new
-        report.events_quarantined = imported.rows_quarantined
+    report.events_withdrawn += imported.withdrawn
+    if imported.report is not None:
+        report.events_new = imported.report.events_new
+        report.events_quarantined = imported.report.rows_quarantined
     return report
 
 
@@ -285,6 +287,8 @@ def sync_all(
     note: Callable[[str], None] | None = None,
 ) -> list[SyncReport]:
     """Sync with every peer (or one); a peer that fails is reported and the others still run."""
+    from cawarn.network.received import withdraw_lapsed
+
     with engine.connect() as conn:
         targets = [p for p in list_peers(conn) if only is None or p.label == only]
     if only is not None and not targets:
@@ -297,9 +301,12 @@ def sync_all(
         if note is not None:
             note(f"Syncing with {peer.label} ({peer.root_url}) …")
         try:
-            reports.append(sync_peer(engine, settings, peer))
+            report = sync_peer(engine, settings, peer)
         except CawarnError as err:
-            reports.append(SyncReport(peer.label, errors=[err.message]))
+            report = SyncReport(peer.label, errors=[err.message])
+        # Expiry is honoured even while the origin cannot be reached.
+        report.events_withdrawn += withdraw_lapsed(engine, peer)
+        reports.append(report)
     return reports
 
 
@@ -309,7 +316,7 @@ def describe(report: SyncReport) -> str:
         f"{report.peer}: {report.pulled_new} new objects pulled ({report.pulled_known} already "
         f"held, {report.quarantined} quarantined), {report.pushed} pushed"
         f" ({report.push_refused} refused), {report.events_new} new events imported"
-        f" ({report.events_quarantined} quarantined)"
+        f" ({report.events_quarantined} quarantined), {report.events_withdrawn} withdrawn"
     )
     if report.errors:
         line += "; " + "; ".join(report.errors[:3])

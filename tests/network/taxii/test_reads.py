@@ -204,3 +204,34 @@ def test_reading_amber_objects_is_audited_and_green_is_not(served: Served) -> No
         ).all()
     assert len(rows) == 1  # the listing served AMBER; reading the GREEN object alone did not
     assert sorted(rows[0].details["objects"]) == sorted(amber)
+
+
+def test_last_and_first_are_the_versions_the_reader_may_see(served: Served) -> None:
+    # Released to KGZ on the 1st, then a newer version to UN only on the 2nd: KGZ's "last" is
+    # still the version released to it, not nothing.
+    with served.engine.begin() as conn:
+        release(
+            conn,
+            incident("w", KAZ, Marking.GREEN, modified="2026-11-01T10:00:00.000Z"),
+            KAZ,
+            [KGZ],
+            Marking.GREEN,
+        )
+        release(
+            conn,
+            incident("w", KAZ, Marking.GREEN, modified="2026-11-02T10:00:00.000Z"),
+            KAZ,
+            [UN],
+            Marking.GREEN,
+        )
+
+    def seen(org: str, version: str) -> list[str]:
+        answer = served.client.get(
+            OBJECTS, headers=served.headers(org), params={"match[version]": version}
+        )
+        return [o["modified"][:10] for o in answer.json().get("objects", [])]
+
+    assert seen(KGZ, "last") == ["2026-11-01"]
+    assert seen(UN, "last") == ["2026-11-02"]
+    assert seen(UN, "first") == ["2026-11-02"]
+    assert seen(KGZ, "first") == ["2026-11-01"]

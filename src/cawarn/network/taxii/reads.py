@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, func, or_, select
+from sqlalchemy import ColumnElement, Connection, Select, exists, or_
 
 from cawarn import __version__
 from cawarn.domain import InputError, Marking
@@ -186,7 +186,7 @@ def parse_filter(params: Mapping[str, Sequence[str]], *, default_version: str = 
     )
 
 
-def _filtered(query: Select[Any], flt: Filter) -> Select[Any]:
+def _filtered(query: Select[Any], flt: Filter, org: str, now: dt.datetime) -> Select[Any]:
     o = taxii_objects.c
     if flt.ids:
         query = query.where(o.stix_id.in_(flt.ids))
@@ -195,15 +195,21 @@ def _filtered(query: Select[Any], flt: Filter) -> Select[Any]:
     if flt.spec_versions:
         query = query.where(o.spec_version.in_(flt.spec_versions))
     if "all" not in flt.versions:
-        older = taxii_objects.alias("older")
-        first = (
-            select(func.min(older.c.modified)).where(older.c.stix_id == o.stix_id).scalar_subquery()
-        )
+        # "last" and "first" are the newest and oldest version this reader may see: another
+        # release of the same object to another audience must not hide the one released to it.
+        other = taxii_objects.alias("other")
+
+        def none_visible(newer: bool) -> ColumnElement[bool]:
+            order = other.c.modified > o.modified if newer else other.c.modified < o.modified
+            return ~exists().where(
+                other.c.stix_id == o.stix_id, order, objects.visibility(org, now, other)
+            )
+
         conditions: list[ColumnElement[bool]] = []
         if "last" in flt.versions:
-            conditions.append(o.is_latest.is_(True))
+            conditions.append(or_(o.is_latest.is_(True), none_visible(newer=True)))
         if "first" in flt.versions:
-            conditions.append(o.modified == first)
+            conditions.append(none_visible(newer=False))
         exact = [v for v in flt.versions if v not in ("last", "first")]
         if exact:
             conditions.append(o.modified.in_(exact))
@@ -219,7 +225,8 @@ def _page(
     if flt.next is not None:
         position = paging.resume(caller.secret, binding, flt.next)
         after = position if after is None else max(after, position)
-    query = _filtered(objects.visible(caller.org, now=now), flt)
+    now = now or dt.datetime.now(dt.UTC)
+    query = _filtered(objects.visible(caller.org, now=now), flt, caller.org, now)
     if after is not None:
         query = query.where(taxii_objects.c.added_us > after)
     rows = list(conn.execute(query.order_by(taxii_objects.c.added_us).limit(flt.limit + 1)))
