@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import sqlalchemy as sa
@@ -118,7 +117,7 @@ def test_every_check_refuses_with_its_reason_and_quarantines(served: Served) -> 
     assert "not created by the sending organisation" in reasons[not_theirs["id"]]
     assert "not valid STIX 2.1" in reasons[invalid["id"]]
     assert "neither sent with it nor held here" in reasons[dangling["id"]]
-    assert re.search("does not match|not registered", reasons[tampered["id"]]), reasons
+    assert "does not match" in reasons[tampered["id"]], reasons
     assert "may not be lowered" in reasons[lowered["id"]]
     assert "no TLP 2.0 marking" in reasons[unmarked["id"]]
     assert "not registered for its sender" in reasons[by_other_key["id"]]
