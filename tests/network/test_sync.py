@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,16 @@ from cawarn.network.peers import get_peer
 from cawarn.store.engine import create_engine_for, migrate
 from cawarn.store.schema_taxii import taxii_objects, taxii_quarantine
 from cawarn.web.app import create_app
-from tests.network.stixdata import KAZ, KGZ, UN, incident, release, setup_node
+from tests.network.stixdata import (
+    KAZ,
+    KGZ,
+    UN,
+    incident,
+    located_at,
+    location,
+    release,
+    setup_node,
+)
 from tests.network.taxii.conftest import SECRET
 
 KEY_ENV = "KEY_KGZ_NCTC_AT_KAZ_CTC"
@@ -152,3 +162,34 @@ def test_a_tampered_object_is_quarantined_on_pull(
     with kgz_engine.connect() as conn:
         reason = conn.execute(select(taxii_quarantine.c.reason)).scalar_one()
     assert "does not match" in reason
+
+
+def test_each_import_bundles_only_what_its_incidents_refer_to(
+    kaz: tuple[sa.Engine, TestClient], kgz: tuple[sa.Engine, Settings]
+) -> None:
+    kaz_engine, client = kaz
+    kgz_engine, kgz_settings = kgz
+
+    def share(name: str) -> dict[str, Any]:
+        found = incident(name, KAZ, Marking.GREEN)
+        place = location(name, KAZ, Marking.GREEN)
+        with kaz_engine.begin() as conn:
+            for obj in (found, place, located_at(found, place["id"], KAZ, Marking.GREEN)):
+                release(conn, obj, KAZ, [KGZ], Marking.GREEN)
+        return found
+
+    with kgz_engine.connect() as conn:
+        peer = get_peer(conn, "kaz-ctc")
+    first = share("first")
+    sync.sync_peer(kgz_engine, kgz_settings, peer, http=client)
+    second = share("second")
+    sync.sync_peer(kgz_engine, kgz_settings, peer, http=client)
+    bundles = sorted(
+        (kgz_settings.home / "received").glob("kaz-ctc-*.json"), key=lambda p: p.stat().st_mtime
+    )
+    assert len(bundles) == 2
+    ids = [{o["id"] for o in json.loads(b.read_text())["objects"]} for b in bundles]
+    assert first["id"] in ids[0] and second["id"] in ids[1]
+    assert location("second", KAZ, Marking.GREEN)["id"] in ids[1]
+    # The second import does not carry the first incident's place or relationship again.
+    assert not {i for i in ids[1] if i.startswith(("location", "relationship"))} & ids[0]

@@ -37,7 +37,6 @@ from cawarn.store.tables import events
 #: The sync cursor of the import (beside each collection's pull and push cursors).
 IMPORT_COLLECTION = "events"
 IMPORT_DIRECTION = "load"
-_CONTEXT_TYPES = ("location", "relationship", "identity")
 #: Why a received event stops being current.
 REVOKED = "revoked by its origin"
 EXPIRED = "its release expired"
@@ -137,6 +136,40 @@ def _restore(conn: Connection, incident_ids: Collection[str]) -> None:
             recompute_current(conn, SOURCE, sorted(dark), dt.datetime.now(dt.UTC))
 
 
+def _context(conn: Connection, peer: Peer, incidents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What the incidents need from the peer's other objects: their relationships, the places
+    those point to, and the identities that created them.
+
+    An incident's location and relationship may have come before or after it (another page, a
+    later put), so they are looked up among everything the peer sent, but only those the
+    incidents refer to go into the bundle.
+    """
+    wanted = {obj["id"] for obj in incidents}
+    if not wanted:
+        return []
+
+    def latest(kind: str, ids: Collection[str] | None = None) -> list[dict[str, Any]]:
+        query = select(taxii_objects.c.body).where(
+            taxii_objects.c.origin == peer.label,
+            taxii_objects.c.type == kind,
+            taxii_objects.c.is_latest,
+        )
+        found: list[dict[str, Any]] = []
+        if ids is None:
+            return [json.loads(body) for body in conn.execute(query).scalars()]
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start : start + 500]
+            rows = conn.execute(query.where(taxii_objects.c.stix_id.in_(chunk))).scalars()
+            found.extend(json.loads(body) for body in rows)
+        return found
+
+    links = [rel for rel in latest("relationship") if rel.get("source_ref") in wanted]
+    places = latest("location", {str(rel.get("target_ref")) for rel in links})
+    makers = {str(obj.get("created_by_ref")) for obj in [*incidents, *links, *places]}
+    return [*latest("identity", makers - {"None"}), *places, *links]
+
+
 def import_received(engine: Engine, settings: Settings, peer: Peer) -> Received:
     """Import the incidents the peer sent since the last import, and withdraw revoked ones.
 
@@ -163,21 +196,13 @@ def import_received(engine: Engine, settings: Settings, peer: Peer) -> Received:
         bodies = [json.loads(row.body) for row in fresh]
         revoked = [obj["id"] for obj in bodies if obj.get("revoked") is True]
         live = [obj for obj in bodies if obj.get("revoked") is not True]
-        # An incident's location and relationship may come before or after it (another page, a
-        # later put): send every one the peer has.
-        context = conn.execute(
-            select(taxii_objects.c.body).where(
-                taxii_objects.c.origin == peer.label,
-                taxii_objects.c.type.in_(_CONTEXT_TYPES),
-                taxii_objects.c.is_latest,
-            )
-        ).scalars()
+        context = _context(conn, peer, live)
         # The definitions every node knows go with them, so the bundle validates on its own; the
         # release extension was checked on receipt and is not part of the event.
         objects: dict[str, dict[str, Any]] = {
             o["id"]: o for o in (project_identity(), extension_definition())
         }
-        for obj in [*(json.loads(body) for body in context), *live]:
+        for obj in [*context, *live]:
             obj.get("extensions", {}).pop(RELEASE_EXTENSION_ID, None)
             if obj.get("extensions") == {}:
                 del obj["extensions"]
