@@ -68,6 +68,7 @@ class FileConfig(BaseModel):
     alert_false_alarm_rate: float = Field(default=1.0, gt=0, le=100)
     alert_risk_level: float = Field(default=0.5, gt=0, lt=1)
     watch_folder: str | None = None
+    peer_ca_file: str | None = None
     schedule_minutes: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_SCHEDULE))
     schedule_models: list[str] = Field(default_factory=list)
 
@@ -119,6 +120,9 @@ class Settings(BaseSettings):
     alert_risk_level: float = 0.5
     # 'cawarn run': the folder watched for new GED files, each task's interval, the models.
     watch_folder: Path | None = None
+    # 'cawarn sync': the CA certificates (PEM) that sign the peers' TLS certificates, when they
+    # are not in the system's store (a closed network's own CA).
+    peer_ca_file: Path | None = None
     schedule_minutes: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_SCHEDULE))
     schedule_models: list[str] = Field(default_factory=list)
 
@@ -158,6 +162,15 @@ class Settings(BaseSettings):
             return self.home / "incoming"
         return (
             self.watch_folder if self.watch_folder.is_absolute() else self.home / self.watch_folder
+        )
+
+    @property
+    def peer_ca_path(self) -> Path | None:
+        """The peers' CA certificates file (relative paths from the home), if one is set."""
+        if self.peer_ca_file is None:
+            return None
+        return (
+            self.peer_ca_file if self.peer_ca_file.is_absolute() else self.home / self.peer_ca_file
         )
 
     @property

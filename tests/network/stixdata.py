@@ -170,5 +170,6 @@ def setup_node(
             username=f"node.{org.lower()}",
             key_env=f"KEY_{org.replace('-', '_')}_AT_{partner.replace('-', '_')}",
             public_key=public_key_b64(partner),
+            allow_http=True,
         )
     return setup

@@ -36,6 +36,12 @@ def add(
             "--public-key", help="The peer's Ed25519 public key (base64), to verify its objects."
         ),
     ] = None,
+    allow_http: Annotated[
+        bool,
+        typer.Option(
+            "--allow-http", help="Accept a plain http URL (a test network only: keys go in clear)."
+        ),
+    ] = False,
 ) -> None:
     """Register a peer node; its API key stays in the variable or file named here."""
     from cawarn.network.peers import add_peer
@@ -52,6 +58,7 @@ def add(
             key_env=key_env,
             key_file=str(key_file) if key_file else None,
             public_key=public_key,
+            allow_http=allow_http,
         )
     cli.out.print(f"Peer {peer.label} ({peer.org}) added: {peer.root_url}", markup=False)
     if public_key is None:

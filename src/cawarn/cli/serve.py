@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import ssl
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from cawarn.cli.context import CliState, state
+from cawarn.domain import InputError
 
 HostOpt = Annotated[str, typer.Option("--host", help="Address to listen on.")]
 PortOpt = Annotated[int, typer.Option("--port", help="Port to listen on.", min=1, max=65535)]
+CertOpt = Annotated[
+    Path | None,
+    typer.Option("--tls-cert", help="Serve HTTPS with this certificate chain (PEM)."),
+]
+KeyOpt = Annotated[
+    Path | None, typer.Option("--tls-key", help="The private key (PEM) of --tls-cert.")
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -17,12 +27,40 @@ def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
 
 
-def serve(ctx: typer.Context, host: HostOpt = "127.0.0.1", port: PortOpt = 8000) -> None:
-    """Serve the node's JSON API (/api/v1); needs a secret key outside demo mode."""
-    run_server(state(ctx), host, port)
+def serve(
+    ctx: typer.Context,
+    host: HostOpt = "127.0.0.1",
+    port: PortOpt = 8000,
+    tls_cert: CertOpt = None,
+    tls_key: KeyOpt = None,
+) -> None:
+    """Serve the node's UI, JSON API (/api/v1) and TAXII server; needs a secret key outside demo
+    mode."""
+    run_server(state(ctx), host, port, tls=_tls_files(tls_cert, tls_key))
 
 
-def run_server(cli: CliState, host: str, port: int) -> None:
+def _tls_files(cert: Path | None, key: Path | None) -> tuple[Path, Path] | None:
+    """The certificate and key to serve HTTPS with, checked; None to serve plain HTTP."""
+    if cert is None and key is None:
+        return None
+    if cert is None or key is None:
+        raise InputError("Give both --tls-cert and --tls-key to serve HTTPS (or neither).")
+    for path in (cert, key):
+        if not path.is_file():
+            raise InputError(f"There is no file {path}; give the PEM file's path.")
+    try:
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(cert, key)
+    except (ssl.SSLError, ValueError) as err:
+        raise InputError(
+            f"{cert} and {key} are not a PEM certificate chain and its private key ({err}); "
+            "check the files."
+        ) from None
+    return cert, key
+
+
+def run_server(
+    cli: CliState, host: str, port: int, *, tls: tuple[Path, Path] | None = None
+) -> None:
     """Check the store and the secret key, then serve until interrupted."""
     import uvicorn
 
@@ -35,9 +73,18 @@ def run_server(cli: CliState, host: str, port: int) -> None:
             "Demo mode: no secret key is configured, so sessions are signed with a key made up "
             "for this run (they end when the server stops)."
         )
+    scheme = "https" if tls else "http"
     cli.note(
-        f"Serving the UI at http://{host}:{port}/ and the API at http://{host}:{port}/api/v1 "
+        f"Serving the UI at {scheme}://{host}:{port}/ and the API at "
+        f"{scheme}://{host}:{port}/api/v1 "
         "(OpenAPI: /api/v1/openapi.json); "
         "Ctrl-C stops."
     )
-    uvicorn.run(app, host=host, port=port, log_level="warning" if cli.quiet else "info")
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="warning" if cli.quiet else "info",
+        ssl_certfile=str(tls[0]) if tls else None,
+        ssl_keyfile=str(tls[1]) if tls else None,
+    )

@@ -11,6 +11,7 @@ import os
 import re
 from dataclasses import dataclass, fields
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, select
 
@@ -62,6 +63,10 @@ class Peer:
             ) from None
 
 
+#: Hosts a peer may be reached on over plain http (this machine).
+_LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
 def add_peer(
     conn: Connection,
     label: str,
@@ -73,16 +78,27 @@ def add_peer(
     key_env: str | None = None,
     key_file: str | None = None,
     public_key: str | None = None,
+    allow_http: bool = False,
     actor: audit.Actor = audit.CLI,
 ) -> Peer:
-    """Register a peer; its label must be new."""
+    """Register a peer; its label must be new.
+
+    The URL must use https, except on this machine's loopback or when ``allow_http`` says the
+    network is a test one: API keys and released objects would otherwise cross it in clear.
+    """
     if not _LABEL.match(label) or label == LOCAL_ORIGIN:
         raise InputError(
             f"The peer name {label!r} is not usable; give up to 64 letters, digits, '.', '_' "
             f"or '-' (and not {LOCAL_ORIGIN!r}), e.g. kgz-node."
         )
     if not url.startswith(("http://", "https://")):
-        raise InputError(f"The peer URL {url!r} must start with https:// (or http:// in tests).")
+        raise InputError(f"The peer URL {url!r} must start with https://.")
+    host = urlsplit(url).hostname or ""
+    if url.startswith("http://") and not allow_http and host not in _LOOPBACK:
+        raise InputError(
+            f"The peer URL {url!r} is plain http, so the API key and the released objects would "
+            "cross the network in clear; use https:// (or --allow-http on a test network)."
+        )
     if (key_env is None) == (key_file is None):
         raise InputError("Give exactly one of --key-env and --key-file for the peer's API key.")
     if public_key is not None:

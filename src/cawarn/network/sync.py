@@ -17,16 +17,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
 from sqlalchemy import Connection, Engine, select
 
 from cawarn.config import Settings
-from cawarn.domain import CawarnError
+from cawarn.domain import CawarnError, ConfigError
 from cawarn.network import objects
 from cawarn.network.peers import Peer, list_peers
 from cawarn.network.stix.ids import identity_id
@@ -97,12 +99,27 @@ def _set_cursor(
         )
 
 
+def _tls_context(ca_file: Path | None) -> ssl.SSLContext | bool:
+    """Verify peers against the system's CAs, or only against the given CA file."""
+    if ca_file is None:
+        return True
+    try:
+        return ssl.create_default_context(cafile=str(ca_file))
+    except (OSError, ssl.SSLError) as err:
+        raise ConfigError(
+            f"Cannot read the peers' CA certificates from {ca_file} (peer_ca_file): "
+            f"{getattr(err, 'strerror', None) or err}; give a PEM file of CA certificates."
+        ) from None
+
+
 class PeerClient:
     """TAXII requests to one peer, with its credentials and the TAXII media types."""
 
-    def __init__(self, peer: Peer, client: httpx.Client | None = None) -> None:
+    def __init__(
+        self, peer: Peer, client: httpx.Client | None = None, *, ca_file: Path | None = None
+    ) -> None:
         self.peer = peer
-        self.http = client or httpx.Client(timeout=60.0)
+        self.http = client or httpx.Client(timeout=60.0, verify=_tls_context(ca_file))
         self.auth = (peer.username, peer.api_key())
 
     def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
@@ -111,6 +128,12 @@ class PeerClient:
         try:
             response = self.http.request(method, url, headers=headers, auth=self.auth, **kwargs)
         except httpx.HTTPError as err:
+            if "CERTIFICATE_VERIFY_FAILED" in str(err):
+                raise SyncError(
+                    f"Peer {self.peer.label}'s TLS certificate at {url} is not signed by a CA "
+                    "this node trusts; set peer_ca_file to the CA certificates (PEM) that sign "
+                    "the peers' certificates."
+                ) from None
             raise SyncError(f"Peer {self.peer.label} at {url} did not answer: {err}.") from None
         if response.status_code >= 400:
             try:
@@ -253,7 +276,7 @@ def sync_peer(
     verifier: Verifier = verify_signature,
 ) -> SyncReport:
     """Pull from and push to every collection of one peer."""
-    client = PeerClient(peer, http)
+    client = PeerClient(peer, http, ca_file=settings.peer_ca_path)
     report = SyncReport(peer.label)
     answer = client.request("GET", f"{peer.root_url}collections/").json()
     for collection in answer.get("collections", []):
