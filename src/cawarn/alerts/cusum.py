@@ -13,6 +13,10 @@ units of the same country with ``prior_weeks`` = a pseudo-weeks, and r from the 
 (r = μ0² / (v − μ0) when the variance v exceeds the mean, else ``max_size``: Poisson).
 The score is not reset after an alarm: an alarm is a week with a fatal event while S_t is above
 the threshold (the ``with_events`` rule), and repeated alarms of one episode become one alert.
+
+The ``onset`` detector is the same CUSUM with a baseline that forgets (``half_life``: every week
+up to ``guard`` weeks before t, weighted 0.5 ** (age / half_life), in place of the window) and a
+larger shift (:data:`ONSET_PARAMS`): it reacts to the first events of an episode in a calm unit.
 """
 
 from __future__ import annotations
