@@ -43,7 +43,7 @@ from cawarn.scenario import ScenarioParams, generate
 REPO = Path(__file__).resolve().parent.parent
 BOUNDARIES = REPO.parent / "shared" / "data" / "boundaries"
 COUNTRIES = ["AFG", "KAZ", "KGZ", "TJK", "TKM", "UZB"]
-OURS = ("surge", "cusum", "risk")
+OURS = ("surge", "cusum", "onset", "risk")
 PEERS = ("farrington", "ears")
 
 

@@ -19,7 +19,7 @@ def test_evaluate_json_shape(scenario_dir: Path, tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout)
-    assert set(out["detectors"]) == {"surge", "cusum", "risk"}
+    assert set(out["detectors"]) == {"surge", "cusum", "onset", "risk"}
     for name, figures in out["detectors"].items():
         assert {"pod", "false_alarms_per_100", "median_delay_days"} <= set(figures), name
         assert 0 <= figures["pod"] <= 1
@@ -77,8 +77,8 @@ def test_evaluate_with_farrington_and_ears_at_a_matched_rate(
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     detectors = json.loads(result.stdout)["detectors"]
-    assert set(detectors) == {"surge", "cusum", "risk", "farrington", "ears"}
+    assert set(detectors) == {"surge", "cusum", "onset", "risk", "farrington", "ears"}
     assert detectors["farrington"]["model_version"].startswith("surveillance ")
-    for name in ("surge", "cusum", "farrington", "ears"):
+    for name in ("surge", "cusum", "onset", "farrington", "ears"):
         # Matched on the test period: every weekly detector at (nearly) the same rate.
         assert 2.0 <= detectors[name]["false_alarms_per_100"] <= 3.0, name

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cawarn.alerts.cusum import CusumParams, cusum_scores
+from cawarn.alerts.cusum import ONSET_PARAMS, CusumParams, cusum_scores, onset_scores
 from cawarn.alerts.forecasts import monthly_forecasts
 from cawarn.alerts.risk import risk_scores
 from cawarn.alerts.surge import surge_scores
@@ -52,6 +52,37 @@ def test_cusum_on_a_busy_unit_needs_a_relative_rise() -> None:
     scores = cusum_scores(weekly_series(counts))
     assert scores.score[153, 0] > 10
     assert np.nanmax(scores.score[:, 1]) < scores.score[153, 0] / 2
+
+
+def test_a_forgetting_baseline_weighs_each_week_by_its_age() -> None:
+    counts = np.zeros((80, 1), dtype=np.int64)
+    counts[[10, 40], 0] = [4, 2]
+    p = CusumParams(half_life=13.0, guard=2, prior_weeks=1e-9, floor=1e-6, min_weeks=0)
+    mu0 = cusum_scores(weekly_series(counts), p).expected
+    t = 70  # the baseline is weeks 0..67, week s of age 67 - s weeks
+    ages = 67 - np.arange(68)
+    weights = 0.5 ** (ages / 13.0)
+    assert np.isclose(mu0[t, 0], (4 * weights[10] + 2 * weights[40]) / weights.sum(), rtol=1e-9)
+    # The guard keeps the last two weeks out: week 41's baseline ends at week 38.
+    assert np.isclose(mu0[41, 0], 4 * 0.5 ** (28 / 13.0) / (0.5 ** (np.arange(39) / 13.0)).sum())
+
+
+def test_onset_forgets_an_old_episode_and_flags_a_new_first_event() -> None:
+    # Unit 0 had a six-week episode, then was quiet for 44 weeks; unit 1 was always quiet.
+    # Then both have one fatal event.
+    counts = np.zeros((200, 2), dtype=np.int64)
+    counts[130:136, 0] = 3
+    counts[180, :] = 1
+    weekly = weekly_series(counts)
+    onset, cusum = onset_scores(weekly), cusum_scores(weekly)
+    assert onset.detector == "onset" and onset.params["half_life"] == ONSET_PARAMS.half_life
+    # The 52-week CUSUM still takes the episode for the unit's normal; the onset has forgotten
+    # most of it.
+    assert onset.expected[180, 0] < cusum.expected[180, 0] / 3
+    # A first event in a calm unit weighs more (a larger shift) ...
+    assert onset.score[180, 1] > cusum.score[180, 1] + 0.5
+    # ... and a quiet week after it pulls the sum back to zero, where the CUSUM still carries it.
+    assert onset.score[181, 1] == 0 < cusum.score[181, 1]
 
 
 def test_surge_flags_the_burst_week_with_a_small_p_value() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cawarn.alerts.cusum import cusum_scores
+from cawarn.alerts.cusum import cusum_scores, onset_scores
 from cawarn.alerts.forecasts import monthly_forecasts
 from cawarn.alerts.risk import risk_scores
 from cawarn.alerts.scenario_files import read_scenario
@@ -40,6 +40,7 @@ def test_protest_waves_change_no_score(scenario_dir: Path) -> None:
             weekly.counts,
             surge_scores(weekly, monthly, forecasts).score,
             cusum_scores(weekly).score,
+            onset_scores(weekly).score,
             risk_scores(monthly, forecasts).score,
         ]
 

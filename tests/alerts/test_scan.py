@@ -11,6 +11,7 @@ from cawarn.alerts.scan import (
     ScanInput,
     ScanSettings,
     cusum_candidates,
+    onset_candidates,
     risk_candidates,
     surge_candidates,
 )
@@ -47,8 +48,17 @@ def test_cusum_raises_the_burst_and_only_it() -> None:
     assert any(e.startswith("b") for c in found for e in c.event_ids)
 
 
+def test_onset_raises_the_burst_and_only_it() -> None:
+    found = onset_candidates(_history(Category.ARMED_CLASH), AS_OF, ScanSettings())
+    assert found and {c.unit for c in found} == {"KG-OS"}
+    assert all(AS_OF - dt.timedelta(days=35) < c.day <= AS_OF for c in found)
+    assert all(c.detector == "onset" and c.score > c.threshold for c in found)
+    assert any(e.startswith("b") for c in found for e in c.event_ids)
+
+
 def test_a_burst_of_protest_raises_nothing() -> None:
     assert cusum_candidates(_history(Category.PROTEST), AS_OF, ScanSettings()) == []
+    assert onset_candidates(_history(Category.PROTEST), AS_OF, ScanSettings()) == []
     assert surge_candidates(_history(Category.PROTEST), AS_OF, ScanSettings()) == []
 
 

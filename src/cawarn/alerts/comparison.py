@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cawarn.alerts.calibrate import break_ties
-from cawarn.alerts.cusum import CusumParams, cusum_scores
+from cawarn.alerts.cusum import CusumParams, cusum_scores, onset_scores
 from cawarn.alerts.evaluate import DetectorScore, Windows, evaluate_detector
 from cawarn.alerts.forecasts import monthly_forecasts
 from cawarn.alerts.risk import DEFAULT_JUMP_WEIGHT, risk_scores
@@ -173,6 +173,7 @@ def compute_scores(
     all_scores = [
         surge_scores(weekly, monthly, forecasts, within=within),
         cusum_scores(weekly, settings.cusum, within),
+        onset_scores(weekly, within),
         risk_scores(monthly, forecasts, jump_weight=settings.jump_weight),
     ]
     if settings.with_r:

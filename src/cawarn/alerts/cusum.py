@@ -13,6 +13,10 @@ units of the same country with ``prior_weeks`` = a pseudo-weeks, and r from the 
 (r = μ0² / (v − μ0) when the variance v exceeds the mean, else ``max_size``: Poisson).
 The score is not reset after an alarm: an alarm is a week with a fatal event while S_t is above
 the threshold (the ``with_events`` rule), and repeated alarms of one episode become one alert.
+
+The ``onset`` detector is the same CUSUM with a baseline that forgets (``half_life``: every week
+up to ``guard`` weeks before t, weighted 0.5 ** (age / half_life), in place of the window) and a
+larger shift (:data:`ONSET_PARAMS`): it reacts to the first events of an episode in a calm unit.
 """
 
 from __future__ import annotations
@@ -37,6 +41,14 @@ class CusumParams:
     prior_weeks: float = 26.0
     max_size: float = 1000.0
     floor: float = 1e-3  # events per week, so a country with no events still has a baseline
+    #: Weeks; above 0 the baseline is every week up to ``guard`` weeks before t, each weighted
+    #: 0.5 ** (age / half_life), instead of the last ``window`` weeks (the ``onset`` detector).
+    half_life: float = 0.0
+
+
+#: The ``onset`` detector: the same CUSUM with a short memory, made to react to the first events
+#: of an episode in a calm unit (chosen on the scenarios of seeds 2 and 3; see docs/alerts.md).
+ONSET_PARAMS = CusumParams(shift=3.0, guard=2, prior_weeks=6.0, half_life=13.0)
 
 
 def _rolling_sum(values: FloatArray, window: int, guard: int) -> tuple[FloatArray, FloatArray]:
@@ -48,8 +60,35 @@ def _rolling_sum(values: FloatArray, window: int, guard: int) -> tuple[FloatArra
     return csum[hi] - csum[lo], (hi - lo).astype(np.float64)
 
 
+def _forgetting_sum(
+    values: FloatArray, half_life: float, guard: int
+) -> tuple[FloatArray, FloatArray]:
+    """Sums of rows before t − guard, a row of age a weeks weighted 0.5 ** (a / half_life).
+
+    Returns the weighted sums and the sum of the weights (the baseline's effective weeks).
+    """
+    decay = 0.5 ** (1.0 / half_life)
+    periods = values.shape[0]
+    sums = np.zeros_like(values)
+    weights = np.zeros(periods)
+    acc = np.zeros(values.shape[1:])
+    acc_weight = 0.0
+    for t in range(periods):
+        newest = t - guard - 1  # the newest row of t's baseline
+        if newest >= 0:
+            acc = acc * decay + values[newest]
+            acc_weight = acc_weight * decay + 1.0
+        sums[t] = acc
+        weights[t] = acc_weight
+    return sums, weights
+
+
 def cusum_scores(
-    weekly: CountSeries, params: CusumParams | None = None, within: Steps | None = None
+    weekly: CountSeries,
+    params: CusumParams | None = None,
+    within: Steps | None = None,
+    *,
+    detector: str = "cusum",
 ) -> Scores:
     """CUSUM scores of every unit-week; NaN until ``min_weeks`` of baseline exist.
 
@@ -57,8 +96,14 @@ def cusum_scores(
     """
     p = params or CusumParams()
     y = weekly.counts.astype(np.float64)
-    total, n = _rolling_sum(y, p.window, p.guard)
-    square, _ = _rolling_sum(y * y, p.window, p.guard)
+    if p.half_life > 0:
+        total, n = _forgetting_sum(y, p.half_life, p.guard)
+        square, _ = _forgetting_sum(y * y, p.half_life, p.guard)
+        weeks = np.clip(np.arange(y.shape[0]) - p.guard, 0, None).astype(np.float64)
+    else:
+        total, n = _rolling_sum(y, p.window, p.guard)
+        square, _ = _rolling_sum(y * y, p.window, p.guard)
+        weeks = n
     countries = weekly.countries or tuple("" for _ in weekly.units)
     rho = np.zeros_like(total)
     for country in set(countries):
@@ -77,7 +122,7 @@ def cusum_scores(
     score = np.full_like(y, np.nan)
     s = np.zeros(y.shape[1])
     for t in range(y.shape[0]):
-        if n[t] < p.min_weeks:
+        if weeks[t] < p.min_weeks:
             continue
         s = np.maximum(0.0, s + llr[t])
         score[t] = s
@@ -87,7 +132,7 @@ def cusum_scores(
         return float(max(0.0, before + count * up[t, j] + (count + size[t, j]) * down[t, j]))
 
     return Scores(
-        detector="cusum",
+        detector=detector,
         params=asdict(p),
         ends=weekly.ends,
         units=weekly.units,
@@ -98,3 +143,8 @@ def cusum_scores(
         rule="with_events",
         steps=stepped(within or {}, score, partial),
     )
+
+
+def onset_scores(weekly: CountSeries, within: Steps | None = None) -> Scores:
+    """The ``onset`` detector: the CUSUM with :data:`ONSET_PARAMS` (a short-memory baseline)."""
+    return cusum_scores(weekly, ONSET_PARAMS, within, detector="onset")

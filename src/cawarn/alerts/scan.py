@@ -11,6 +11,8 @@ What a scan looks at, as of a day (by default the newest stored event's day):
 * **cusum** over the weekly counts of fatal violent events per admin-1 unit, its threshold set on
   the node's own history before the look-back window to ``false_alarm_rate`` alerts per 100
   unit-months (:func:`cawarn.alerts.calibrate.rate_threshold`), alarms within the look-back;
+* **onset**, the CUSUM with a short-memory baseline (:data:`cawarn.alerts.cusum.ONSET_PARAMS`),
+  on the same counts, calibrated the same way;
 * **risk** from the newest live admin-1 forecast run: P = max over steps 1..3 of P(y > 0) per
   unit, an alarm where P passes ``risk_level`` and the run before it (if any) did not.
 
@@ -30,7 +32,7 @@ from sqlalchemy.exc import IntegrityError
 
 from cawarn.alerts.calibrate import rate_threshold
 from cawarn.alerts.candidates import Candidate, candidates_from_scores, group_episodes
-from cawarn.alerts.cusum import cusum_scores
+from cawarn.alerts.cusum import cusum_scores, onset_scores
 from cawarn.alerts.episodes import DEFAULT_GAP_DAYS
 from cawarn.alerts.forecasts import monthly_forecasts
 from cawarn.alerts.rules import BorderClashRule, RulesFile, apply_rules
@@ -147,6 +149,15 @@ def cusum_candidates(data: ScanInput, as_of: dt.date, settings: ScanSettings) ->
     return _recent_alarms(scores, data, as_of, settings)
 
 
+def onset_candidates(data: ScanInput, as_of: dt.date, settings: ScanSettings) -> list[Candidate]:
+    """Onset alarms (the short-memory CUSUM) in the look-back window, calibrated like the CUSUM."""
+    if not data.events:
+        return []
+    weekly = _weekly(data, as_of)
+    scores = onset_scores(weekly, within=period_steps(_upto(data, as_of), weekly))
+    return _recent_alarms(scores, data, as_of, settings)
+
+
 def surge_candidates(data: ScanInput, as_of: dt.date, settings: ScanSettings) -> list[Candidate]:
     """Surge alarms in the look-back window against forecasts refitted at recent month ends."""
     if not data.events:
@@ -241,6 +252,7 @@ def scan_drafts(
         needs_border = any(isinstance(r, BorderClashRule) for r in rules.rule)
         found += flash_candidates(data, as_of, rules, border if needs_border else None, settings)
         found += cusum_candidates(data, as_of, settings)
+        found += onset_candidates(data, as_of, settings)
         found += surge_candidates(data, as_of, settings)
     found += risk_candidates(conn, settings)
     return as_of, group_episodes(found)

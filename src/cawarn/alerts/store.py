@@ -58,6 +58,7 @@ def _title(draft_unit: str, detector: str, triggers: list[dict[str, Any]]) -> st
     what = {
         "surge": "surge of fatal violence",
         "cusum": "sustained rise of fatal violence",
+        "onset": "fatal violence starting in a calm unit",
         "risk": "forecast risk of fatal violence",
         "flash": "flash rule " + ", ".join(rules),
     }.get(detector, detector)
