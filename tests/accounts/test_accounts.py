@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from cawarn.accounts import audit
-from cawarn.accounts.apikeys import create_key, parse_duration, revoke_key, verify_key
+from cawarn.accounts.apikeys import KeyCache, create_key, parse_duration, revoke_key, verify_key
 from cawarn.accounts.directory import create_organisation, create_user, get_user
 from cawarn.accounts.login import LoginOutcome, authenticate
 from cawarn.accounts.passwords import hash_password, verify_password
@@ -89,6 +89,38 @@ def test_keys_are_stored_hashed_and_expire(accounts: sa.Engine) -> None:
         assert verify_key(conn, key, now=now) is None
         with pytest.raises(NotFoundError):
             revoke_key(conn, "nonexist", actor=audit.CLI)
+
+
+def test_the_key_cache_keeps_a_verified_key_for_seconds_and_never_past_its_expiry(
+    accounts: sa.Engine,
+) -> None:
+    now = dt.datetime.now(dt.UTC)
+    with accounts.begin() as conn:
+        key, _ = create_key(
+            conn, "tjk.analyst", read_only=True, lifetime=dt.timedelta(hours=1), actor=audit.CLI
+        )
+        other, _ = create_key(conn, "tjk.analyst", read_only=False, lifetime=None, actor=audit.CLI)
+        verified = verify_key(conn, key)
+        second = verify_key(conn, other)
+    assert verified is not None and second is not None
+    assert verified.expires_at is not None and second.expires_at is None
+    clock = [100.0]
+    cache = KeyCache(ttl=5.0, max_entries=1, clock=lambda: clock[0])
+    assert cache.get(key) is None
+    cache.put(key, verified)
+    assert cache.get(key) is verified
+    assert cache.get(key[:-1] + ("A" if key[-1] != "A" else "B")) is None
+    clock[0] += 4.9
+    assert cache.get(key) is verified
+    # Past its expiry a key is refused even while it is fresh in the cache.
+    assert cache.get(key, now=now + dt.timedelta(hours=1, seconds=1)) is None
+    clock[0] += 0.2
+    assert cache.get(key) is None  # older than the ttl: verified against the store again
+    cache.put(key, verified)
+    cache.put(other, second)  # one entry at most: the oldest goes
+    assert cache.get(key) is None and cache.get(other) is second
+    cache.clear()
+    assert cache.get(other) is None
 
 
 def test_lock_out_and_duplicate_users(accounts: sa.Engine) -> None:

@@ -6,12 +6,15 @@ import csv
 import datetime as dt
 import io
 import json
+from typing import cast
 
 import sqlalchemy as sa
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from cawarn.accounts import audit
-from cawarn.accounts.apikeys import create_key, revoke_key
+from cawarn.accounts.apikeys import KEY_CACHE_SECONDS, KeyCache, create_key, revoke_key
+from cawarn.accounts.directory import update_user
 from cawarn.accounts.login import MAX_FAILURES
 from cawarn.accounts.totp import code_at
 from cawarn.domain import Marking
@@ -177,6 +180,34 @@ def test_read_only_expired_revoked_and_deactivated_keys(node: Node, client: Test
         client.get("/api/v1/me", headers=node.headers(PARTNER_ORG, Role.ANALYST)).status_code == 401
     )
     assert _audit_rows(node, "user.update")[-1]["details"] == {"active": False}
+
+
+def test_a_key_revoked_elsewhere_is_refused_within_the_cache_bound(
+    node: Node, client: TestClient
+) -> None:
+    """A key revoked by another process (the CLI) works for at most the cache's seconds."""
+    clock = [0.0]
+    app = cast(FastAPI, client.app)
+    app.state.api_keys = KeyCache(ttl=KEY_CACHE_SECONDS, clock=lambda: clock[0])
+    admin = username(NODE_ORG, Role.ADMIN)
+    with node.engine.begin() as conn:
+        key, record = create_key(conn, admin, read_only=True, lifetime=None, actor=audit.CLI)
+    headers = {"Authorization": f"Bearer {key}"}
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    with node.engine.begin() as conn:
+        revoke_key(conn, record.prefix, actor=audit.CLI)
+    # Still within the bound: this server verified the key less than KEY_CACHE_SECONDS ago.
+    clock[0] += KEY_CACHE_SECONDS / 2
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    clock[0] += KEY_CACHE_SECONDS
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
+    # A role changed elsewhere takes effect within the same bound.
+    analyst = node.headers(PARTNER_ORG, Role.ANALYST)
+    assert client.get("/api/v1/events", headers=analyst).status_code == 200
+    with node.engine.begin() as conn:
+        update_user(conn, username(PARTNER_ORG, Role.ANALYST), actor=audit.CLI, role=Role.REPORTER)
+    clock[0] += KEY_CACHE_SECONDS + 0.1
+    assert client.get("/api/v1/me", headers=analyst).json()["user"]["role"] == "reporter"
 
 
 def test_reading_amber_or_red_events_is_audited(node: Node, client: TestClient) -> None:

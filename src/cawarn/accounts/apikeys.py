@@ -2,6 +2,13 @@
 
 A key reads ``cawarn_<prefix>_<secret>``. The prefix finds the row; the hash of the whole key
 must match. The secret has 256 bits of entropy, so a fast hash is enough (unlike passwords).
+
+A server keeps keys it verified in a :class:`KeyCache` for a few seconds (``KEY_CACHE_SECONDS``)
+so that a busy API client does not cost two database lookups per request. The bound is the
+price: a key revoked, or a user deactivated or given another role, by another process (the CLI,
+another worker) is still honoured by a server for at most that many seconds; the server's own
+revocations and user changes empty its cache at once, and a key's expiry is checked on every
+request.
 """
 
 from __future__ import annotations
@@ -11,6 +18,10 @@ import hashlib
 import hmac
 import re
 import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
@@ -24,6 +35,8 @@ KEY_PREFIX = "cawarn_"
 _KEY = re.compile(r"^cawarn_([a-z0-9]{8})_([A-Za-z0-9_-]{43})$")
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 _DURATION = re.compile(r"^(\d{1,5})([dhw])$")
+#: How long a server trusts a key it verified before it reads the key and its user again.
+KEY_CACHE_SECONDS = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +60,7 @@ class VerifiedKey:
     prefix: str
     read_only: bool
     user: User
+    expires_at: dt.datetime | None = None
 
 
 def parse_duration(text: str) -> dt.timedelta:
@@ -136,7 +150,62 @@ def verify_key(conn: Connection, key: str, *, now: dt.datetime | None = None) ->
     # Recorded to the minute, so a busy client does not make every read a write.
     if last_used is None or now - last_used >= LAST_USED_RESOLUTION:
         conn.execute(api_keys.update().where(api_keys.c.id == row.id).values(last_used_at=now))
-    return VerifiedKey(prefix=row.prefix, read_only=bool(row.read_only), user=user)
+    return VerifiedKey(
+        prefix=row.prefix, read_only=bool(row.read_only), user=user, expires_at=expires_at
+    )
+
+
+class KeyCache:
+    """Keys verified in the last ``ttl`` seconds, by the sha256 of the key (never the key).
+
+    Shared by the threads of one server process. Only keys that passed :func:`verify_key` are
+    kept (a wrong key is checked against the store every time); an entry past its key's expiry
+    is not used; :meth:`clear` forgets every entry (after a revocation or a user change).
+    """
+
+    def __init__(
+        self,
+        *,
+        ttl: float = KEY_CACHE_SECONDS,
+        max_entries: int = 1024,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[str, tuple[float, VerifiedKey]] = OrderedDict()
+
+    def get(self, key: str, *, now: dt.datetime | None = None) -> VerifiedKey | None:
+        """The key's verification if it is recent enough and the key has not expired since."""
+        digest = _hash(key.strip())
+        with self._lock:
+            entry = self._entries.get(digest)
+            if entry is None:
+                return None
+            if self._clock() - entry[0] > self.ttl:
+                del self._entries[digest]
+                return None
+        verified = entry[1]
+        if verified.expires_at is not None and verified.expires_at <= (
+            now or dt.datetime.now(dt.UTC)
+        ):
+            return None
+        return verified
+
+    def put(self, key: str, verified: VerifiedKey) -> None:
+        """Remember a key that :func:`verify_key` accepted."""
+        digest = _hash(key.strip())
+        with self._lock:
+            self._entries[digest] = (self._clock(), verified)
+            self._entries.move_to_end(digest)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget every key (the next request of each is verified against the store)."""
+        with self._lock:
+            self._entries.clear()
 
 
 def list_keys(conn: Connection, *, username: str | None = None) -> list[ApiKey]:

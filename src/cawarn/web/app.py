@@ -30,6 +30,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
 
     The store's schema is checked when the app starts serving, not here.
     """
+    from cawarn.accounts.apikeys import KeyCache
     from cawarn.store.engine import create_engine_for, require_current_schema
     from cawarn.store.listing import ListingCache
 
@@ -66,6 +67,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.state.sessions = SessionSigner(secret_key)
     app.state.ephemeral_secret = ephemeral
     app.state.listing = ListingCache()
+    app.state.api_keys = KeyCache()
     app.state.login_limiters = {
         "ip": RateLimiter(LOGIN_LIMIT_IP, LOGIN_WINDOW),
         "user": RateLimiter(LOGIN_LIMIT_USER, LOGIN_WINDOW),

@@ -1,19 +1,26 @@
-"""Who is asking, and may they: the dependencies every API route declares."""
+"""Who is asking, and may they: the dependencies every API route declares.
+
+They are coroutines: FastAPI runs a plain function dependency in its thread pool, one hand-off
+to a thread and back per dependency and request; these only read the request and the app's
+state, and what touches the store (verifying a key, reading a session's user) is handed to the
+thread pool only when it has to read it.
+"""
 
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Connection, Engine
 
 from cawarn.accounts import audit
-from cawarn.accounts.apikeys import verify_key
+from cawarn.accounts.apikeys import KeyCache, VerifiedKey, verify_key
 from cawarn.accounts.directory import User, user_by_id
 from cawarn.config import Settings
 from cawarn.domain import NotFoundError
@@ -55,13 +62,13 @@ class Principal:
         return self.sees_every_organisation or org_code == self.user.org.code
 
 
-def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> Engine:
     """The app's engine."""
     engine: Engine = request.app.state.engine
     return engine
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     """The app's settings."""
     settings: Settings = request.app.state.settings
     return settings
@@ -82,17 +89,35 @@ def _unauthenticated(message: str) -> HTTPException:
     return HTTPException(401, message, headers={"WWW-Authenticate": "Bearer"})
 
 
-def authenticate(
+def _verify(engine: Engine, key: str) -> VerifiedKey | None:
+    with transaction(engine) as conn:
+        return verify_key(conn, key)
+
+
+def _session_user(engine: Engine, user_id: int) -> User | None:
+    with transaction(engine) as conn:
+        return user_by_id(conn, user_id)
+
+
+async def authenticate(
     request: Request,
-    engine: EngineDep,
-    settings: SettingsDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     cookie: Annotated[str | None, Depends(_cookie)],
 ) -> Principal:
-    """The caller, by API key or session cookie; 401 when neither is valid."""
+    """The caller, by API key or session cookie; 401 when neither is valid.
+
+    A key verified in the last few seconds is taken from the app's :class:`KeyCache`
+    (:data:`cawarn.accounts.apikeys.KEY_CACHE_SECONDS`); a session's user is read every time.
+    """
+    engine: Engine = request.app.state.engine
+    settings: Settings = request.app.state.settings
     if bearer is not None:
-        with transaction(engine) as conn:
-            key = verify_key(conn, bearer.credentials)
+        keys: KeyCache = request.app.state.api_keys
+        key = keys.get(bearer.credentials)
+        if key is None:
+            key = await run_in_threadpool(_verify, engine, bearer.credentials)
+            if key is not None:
+                keys.put(bearer.credentials, key)
         if key is None:
             raise _unauthenticated(
                 "The API key is not valid (unknown, revoked or expired); ask for a new one."
@@ -104,8 +129,7 @@ def authenticate(
         signer: SessionSigner = request.app.state.sessions
         session = signer.read(cookie)
         if session is not None:
-            with transaction(engine) as conn:
-                user = user_by_id(conn, session.user_id)
+            user = await run_in_threadpool(_session_user, engine, session.user_id)
             if user is not None and user.active and user.session_epoch == session.epoch:
                 return Principal(
                     user, "session", False, settings.organisation, csrf_token=session.csrf_token
@@ -116,17 +140,23 @@ def authenticate(
     )
 
 
+def forget_keys(request: Request) -> None:
+    """Empty the app's cache of verified keys: after a key is revoked or a user changed."""
+    keys: KeyCache = request.app.state.api_keys
+    keys.clear()
+
+
 PrincipalDep = Annotated[Principal, Depends(authenticate)]
 
 
-def require(action: Action) -> Callable[..., Principal]:
+def require(action: Action) -> Callable[..., Coroutine[Any, Any, Principal]]:
     """A dependency that lets through only callers whose role may take the action.
 
     A role that may not take it gets 404, as if the resource did not exist. A read-only key on
     a write gets 403, and so does a cookie-authenticated write without the session's CSRF token.
     """
 
-    def dependency(request: Request, principal: PrincipalDep) -> Principal:
+    async def dependency(request: Request, principal: PrincipalDep) -> Principal:
         if not allows(principal.user.role, action):
             raise NotFoundError(NOT_FOUND)
         if action in WRITES and principal.read_only:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 
 from cawarn.accounts import apikeys
 from cawarn.domain import NotFoundError
 from cawarn.domain.access import Action
 from cawarn.web.api import schemas
-from cawarn.web.deps import EngineDep, Principal, require, transaction
+from cawarn.web.deps import EngineDep, Principal, forget_keys, require, transaction
 
 router = APIRouter(tags=["auth"], responses=schemas.ERRORS)
 
@@ -59,6 +59,7 @@ def create_key(
 
 @router.delete("/me/apikeys/{prefix}", status_code=204)
 def revoke_key(
+    request: Request,
     engine: EngineDep,
     principal: Annotated[Principal, Depends(require(Action.WRITE_SELF))],
     prefix: Annotated[str, Path(max_length=16)],
@@ -69,4 +70,5 @@ def revoke_key(
         if prefix not in own:
             raise NotFoundError(f"You have no API key {prefix!r}.")
         apikeys.revoke_key(conn, prefix, actor=principal.actor)
+    forget_keys(request)
     return Response(status_code=204)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 from sqlalchemy import Connection
 
 from cawarn.accounts import directory
@@ -17,7 +17,7 @@ from cawarn.domain import InputError, NotFoundError
 from cawarn.domain.access import Action
 from cawarn.web.api import schemas
 from cawarn.web.api.convert import user_out
-from cawarn.web.deps import EngineDep, Principal, require, transaction
+from cawarn.web.deps import EngineDep, Principal, forget_keys, require, transaction
 
 router = APIRouter(tags=["users"], responses=schemas.ERRORS)
 
@@ -76,6 +76,7 @@ def create_user(
 
 @router.patch("/users/{username}", response_model=schemas.User)
 def update_user(
+    request: Request,
     body: schemas.UserPatch,
     engine: EngineDep,
     principal: Annotated[Principal, Depends(require(Action.WRITE_USERS))],
@@ -92,4 +93,5 @@ def update_user(
         user = directory.update_user(
             conn, username, actor=principal.actor, role=body.role, active=body.active
         )
+    forget_keys(request)
     return user_out(user)

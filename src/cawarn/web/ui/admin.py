@@ -23,7 +23,7 @@ from cawarn.accounts import apikeys, directory
 from cawarn.domain import CawarnError, NotFoundError
 from cawarn.domain.access import Action, OrgKind, Role, allows
 from cawarn.store.queries import source_summary
-from cawarn.web.deps import Principal, transaction
+from cawarn.web.deps import Principal, forget_keys, transaction
 from cawarn.web.ui.auth import PageNotFound, UserDep, check_form_csrf, require_page
 from cawarn.web.ui.labels import N_
 from cawarn.web.ui.render import render
@@ -179,6 +179,7 @@ def _update(request: Request, principal: Principal, username: str, **change: Any
     with transaction(request.app.state.engine) as conn:
         _user_in_scope(conn, principal, username)
         directory.update_user(conn, username, actor=principal.actor, **change)
+    forget_keys(request)
     return _done()
 
 
@@ -246,4 +247,5 @@ def revoke_key(request: Request, principal: UserDep, prefix: str, csrf: Csrf) ->
             raise PageNotFound
         _user_in_scope(conn, principal, owner)
         apikeys.revoke_key(conn, prefix, actor=principal.actor)
+    forget_keys(request)
     return _done()
