@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from unittest.mock import patch
 
 import sqlalchemy as sa
 
@@ -126,3 +127,25 @@ def test_counts_expire_after_the_ttl_and_the_map_is_bounded(engine: sa.Engine) -
         cache.count(conn, "c", lambda: next(answers))
         assert cache.count(conn, "a", lambda: next(answers)) == 4  # "a" was dropped
         assert cache.span_days(conn) == 0
+
+
+def test_the_span_outlives_the_ttl_and_one_version_read_serves_a_request(
+    engine: sa.Engine,
+) -> None:
+    clock = [0.0]
+    cache = ListingCache(ttl=60, clock=lambda: clock[0])
+    with engine.begin() as conn:
+        add_event(conn, dt.date(2020, 5, 1), dt.date(2020, 5, 31))
+        version = cache.version(conn)
+        assert cache.span_days(conn, version) == 30
+        assert cache.count(conn, "a", lambda: 7, version) == 7
+        # Past the ttl the counts go; the span stays (rows removed without moving the data
+        # version can only shorten the longest span), so no request scans the events again.
+        clock[0] = 61.0
+        with patch("cawarn.store.listing.longest_span_days", side_effect=AssertionError):
+            version = cache.version(conn)
+            assert cache.span_days(conn, version) == 30
+        assert cache.count(conn, "a", lambda: 8, version) == 8
+        # A new data version drops the span too.
+        add_event(conn, dt.date(2021, 1, 1), dt.date(2021, 3, 2))
+        assert cache.span_days(conn) == 60

@@ -53,7 +53,12 @@ def longest_span_days(conn: Connection) -> int:
 class ListingCache:
     """Counts of matches and the longest span, valid for one data version of the store.
 
-    Shared by the threads of one server process; a lock guards the maps, never a query.
+    Shared by the threads of one server process; a lock guards the maps, never a query, and
+    another makes the threads that find no span wait for the one computing it. A request reads
+    the data version once (:meth:`version`) and hands it to :meth:`span_days` and
+    :meth:`count`. The time limit drops the counts, not the span: rows removed without moving
+    the data version can only shorten the longest span, and a span too long only widens the
+    range the listing reads.
     """
 
     def __init__(
@@ -67,38 +72,53 @@ class ListingCache:
         self.max_counts = max_counts
         self._clock = clock
         self._lock = threading.Lock()
+        self._span_lock = threading.Lock()
         self._version: DataVersion | None = None
         self._since = 0.0
         self._span: int | None = None
         self._counts: OrderedDict[Hashable, int] = OrderedDict()
 
-    def _current(self, conn: Connection) -> DataVersion:
+    def version(self, conn: Connection) -> DataVersion:
+        """The store's data version now; what was kept for another one is dropped."""
         version = data_version(conn)
         now = self._clock()
         with self._lock:
-            if version != self._version or now - self._since > self.ttl:
+            if version != self._version:
                 self._version, self._since = version, now
                 self._span = None
                 self._counts.clear()
+            elif now - self._since > self.ttl:
+                self._since = now
+                self._counts.clear()
         return version
 
-    def span_days(self, conn: Connection) -> int:
+    def span_days(self, conn: Connection, version: DataVersion | None = None) -> int:
         """:func:`longest_span_days`, computed once per data version."""
-        version = self._current(conn)
+        version = self.version(conn) if version is None else version
         with self._lock:
-            if self._span is not None:
+            if self._span is not None and self._version == version:
                 return self._span
-        span = longest_span_days(conn)
-        with self._lock:
-            if self._version == version:
-                self._span = span
+        with self._span_lock:
+            with self._lock:
+                if self._span is not None and self._version == version:
+                    return self._span
+            span = longest_span_days(conn)
+            with self._lock:
+                if self._version == version:
+                    self._span = span
         return span
 
-    def count(self, conn: Connection, key: Hashable, compute: Callable[[], Any]) -> int:
+    def count(
+        self,
+        conn: Connection,
+        key: Hashable,
+        compute: Callable[[], Any],
+        version: DataVersion | None = None,
+    ) -> int:
         """The count under ``key`` (a filter and who asks), computed once per data version."""
-        version = self._current(conn)
+        version = self.version(conn) if version is None else version
         with self._lock:
-            if key in self._counts:
+            if self._version == version and key in self._counts:
                 self._counts.move_to_end(key)
                 return self._counts[key]
         value = int(compute())
