@@ -197,3 +197,72 @@ def test_serve_answers_api_clients(home: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _workers(pid: int) -> list[int]:
+    """The worker processes (started by multiprocessing's spawn) of the server ``pid``."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(
+                line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line
+            )
+            command = (status.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(pid) and b"spawn_main" in command:
+            found.append(int(status.parent.name))
+    return found
+
+
+def test_serve_with_workers_shares_the_demo_session_key(home: Path) -> None:
+    """Two worker processes; a session made by one is valid on every one."""
+    import os
+
+    _stdin(
+        home, "user", "create-admin", "--username", "root.admin", "--password-stdin", text=PASSWORD
+    )
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k != "CAWARN_SECRET_KEY"}
+    env["CAWARN_DEMO"] = "true"  # no secret key: the server makes one up for the run
+    server = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "cawarn", "--home", str(home), "--quiet", "serve"),
+            *("--port", str(port), "--workers", "2"),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}/api/v1"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(f"{base}/me", timeout=2)
+                break
+            except httpx.TransportError:
+                pass
+            assert server.poll() is None, "the server stopped; run it by hand to see why"
+            assert time.monotonic() < deadline, "the server did not answer within 60 s"
+            time.sleep(0.2)
+        # uvicorn starts the workers one after the other; wait until both run.
+        while len(_workers(server.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(_workers(server.pid)) == 2
+        answers = set()
+        # Each worker allows half the login limit (5 of LOGIN_LIMIT_USER's 10 for one user).
+        for _ in range(4):
+            # A new connection each time, so that either worker may take it.
+            login = httpx.post(
+                f"{base}/auth/login", json={"username": "root.admin", "password": PASSWORD}
+            )
+            assert login.status_code == 200, login.text
+            cookie = login.headers["set-cookie"].split(";", 1)[0]
+            for _ in range(10):
+                me = httpx.get(f"{base}/me", headers={"Cookie": cookie}, timeout=5)
+                answers.add(me.status_code)
+        assert answers == {200}
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -1,7 +1,9 @@
-"""``cawarn serve``: the web application (JSON API) with uvicorn."""
+"""``cawarn serve``: the web application (UI, JSON API, TAXII) with uvicorn."""
 
 from __future__ import annotations
 
+import os
+import secrets
 import ssl
 from pathlib import Path
 from typing import Annotated
@@ -20,6 +22,15 @@ CertOpt = Annotated[
 KeyOpt = Annotated[
     Path | None, typer.Option("--tls-key", help="The private key (PEM) of --tls-cert.")
 ]
+WorkersOpt = Annotated[
+    int,
+    typer.Option(
+        "--workers",
+        help="Server processes (uvicorn workers) sharing the port; at most one per core helps.",
+        min=1,
+        max=64,
+    ),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -33,10 +44,11 @@ def serve(
     port: PortOpt = 8000,
     tls_cert: CertOpt = None,
     tls_key: KeyOpt = None,
+    workers: WorkersOpt = 1,
 ) -> None:
     """Serve the node's UI, JSON API (/api/v1) and TAXII server; needs a secret key outside demo
     mode."""
-    run_server(state(ctx), host, port, tls=_tls_files(tls_cert, tls_key))
+    run_server(state(ctx), host, port, tls=_tls_files(tls_cert, tls_key), workers=workers)
 
 
 def _tls_files(cert: Path | None, key: Path | None) -> tuple[Path, Path] | None:
@@ -59,12 +71,23 @@ def _tls_files(cert: Path | None, key: Path | None) -> tuple[Path, Path] | None:
 
 
 def run_server(
-    cli: CliState, host: str, port: int, *, tls: tuple[Path, Path] | None = None
+    cli: CliState,
+    host: str,
+    port: int,
+    *,
+    tls: tuple[Path, Path] | None = None,
+    workers: int = 1,
 ) -> None:
-    """Check the store and the secret key, then serve until interrupted."""
+    """Check the store and the secret key, then serve until interrupted.
+
+    With more than one worker each process builds its own app from the node home
+    (:func:`cawarn.web.app.create_worker_app`); on a demo node the session key made up for
+    the run is handed to every worker, so a session started on one is valid on the others.
+    """
     import uvicorn
 
     from cawarn.web import create_app
+    from cawarn.web.app import WORKERS_ENV
 
     engine = cli.engine()  # refuses a missing or outdated store with one sentence
     app = create_app(cli.settings, engine=engine)
@@ -77,14 +100,35 @@ def run_server(
     cli.note(
         f"Serving the UI at {scheme}://{host}:{port}/ and the API at "
         f"{scheme}://{host}:{port}/api/v1 "
-        "(OpenAPI: /api/v1/openapi.json); "
-        "Ctrl-C stops."
+        "(OpenAPI: /api/v1/openapi.json)"
+        + (f" with {workers} worker processes" if workers > 1 else "")
+        + "; Ctrl-C stops."
     )
+    log_level = "warning" if cli.quiet else "info"
+    certfile, keyfile = (str(tls[0]), str(tls[1])) if tls else (None, None)
+    if workers == 1:
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            log_level=log_level,
+            ssl_certfile=certfile,
+            ssl_keyfile=keyfile,
+        )
+        return
+    engine.dispose()
+    # The workers are new processes: they find the node and the options in the environment.
+    os.environ["CAWARN_HOME"] = str(cli.home_dir.resolve())
+    os.environ[WORKERS_ENV] = str(workers)
+    if app.state.ephemeral_secret:
+        os.environ["CAWARN_SECRET_KEY"] = secrets.token_urlsafe(32)
     uvicorn.run(
-        app,
+        "cawarn.web.app:create_worker_app",
+        factory=True,
+        workers=workers,
         host=host,
         port=port,
-        log_level="warning" if cli.quiet else "info",
-        ssl_certfile=str(tls[0]) if tls else None,
-        ssl_keyfile=str(tls[1]) if tls else None,
+        log_level=log_level,
+        ssl_certfile=certfile,
+        ssl_keyfile=keyfile,
     )

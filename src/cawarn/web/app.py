@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -23,12 +25,17 @@ from cawarn.web.ui import install_ui
 LOGIN_LIMIT_IP = 30
 LOGIN_LIMIT_USER = 10
 LOGIN_WINDOW = 300.0
+#: How many worker processes ``cawarn serve --workers N`` started (read by each worker).
+WORKERS_ENV = "CAWARN_SERVE_WORKERS"
 
 
-def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
+def create_app(settings: Settings, *, engine: Engine | None = None, workers: int = 1) -> FastAPI:
     """The app for a node; refuses (ConfigError) without a secret key outside demo mode.
 
-    The store's schema is checked when the app starts serving, not here.
+    The store's schema is checked when the app starts serving, not here. ``workers`` is the
+    number of server processes the app is one of: each counts login attempts on its own, so
+    each allows its share of the limits (rounded up), so that together they allow about what
+    one process would.
     """
     from cawarn.accounts.apikeys import KeyCache
     from cawarn.store.engine import create_engine_for, require_current_schema
@@ -69,8 +76,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.state.listing = ListingCache()
     app.state.api_keys = KeyCache()
     app.state.login_limiters = {
-        "ip": RateLimiter(LOGIN_LIMIT_IP, LOGIN_WINDOW),
-        "user": RateLimiter(LOGIN_LIMIT_USER, LOGIN_WINDOW),
+        "ip": RateLimiter(math.ceil(LOGIN_LIMIT_IP / workers), LOGIN_WINDOW),
+        "user": RateLimiter(math.ceil(LOGIN_LIMIT_USER / workers), LOGIN_WINDOW),
     }
 
     app.add_middleware(SecurityHeaders)
@@ -83,3 +90,10 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     install_taxii(app, secret_key)
     install_ui(app, secret_key)
     return app
+
+
+def create_worker_app() -> FastAPI:
+    """The app of one worker of ``cawarn serve --workers N``: the node of ``CAWARN_HOME``."""
+    from cawarn.config import load_settings
+
+    return create_app(load_settings(), workers=int(os.environ.get(WORKERS_ENV, "1")))
