@@ -1,9 +1,9 @@
 """Headless Chromium through the main flows of a demo node served by ``cawarn serve``.
 
 The node is built the way a user builds one (``cawarn demo --no-serve``, which stores live
-forecasts, then ``cawarn forecast evaluate``), a duty officer with a TOTP second factor is
-enrolled through the accounts service, and Playwright drives Debian's Chromium (``make test``
-installs it). Screenshots go to .screenshots/.
+forecasts, then ``cawarn forecast evaluate``), a duty officer with a TOTP second factor and an
+administrator are enrolled through the accounts service, and Playwright drives Debian's Chromium
+(``make test`` installs it). Screenshots go to .screenshots/.
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = REPO / ".screenshots"
 USER = "duty.officer"
 ANALYST = "browser.analyst"
+ADMIN = "browser.admin"
+NEW_USER = "kgz.duty2"
 PASSWORD = "a long browser-test password"
 
 
@@ -86,6 +88,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str,
             conn, USER, settings.organisation, Role.DUTY_OFFICER, PASSWORD, actor=audit.CLI
         )
         create_user(conn, ANALYST, settings.organisation, Role.ANALYST, PASSWORD, actor=audit.CLI)
+        create_user(conn, ADMIN, settings.organisation, Role.ADMIN, PASSWORD, actor=audit.CLI)
         secret, _ = start_totp_enrolment(conn, user, actor=audit.CLI)
         confirm_totp_enrolment(conn, user, code_at(secret, now), actor=audit.CLI, now=now)
     engine.dispose()
@@ -252,4 +255,71 @@ def test_a_duty_officer_logs_in_finds_an_event_opens_a_unit_answers_an_alert_rea
         page.wait_for_selector("#username")
         browser.close()
     assert outside == [], f"the pages asked for something outside the node: {outside}"
+    assert errors == [], f"scripts failed in the browser: {errors}"
+
+
+def test_an_administrator_adds_a_user_sees_the_password_once_and_makes_an_api_key(
+    served: tuple[str, str, Path],
+) -> None:
+    if not CHROMIUM.exists():
+        pytest.fail(
+            "Debian's chromium is missing: `make test` installs it (apt-get install chromium)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    url, _secret, _home = served
+    SHOTS.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="en-GB")
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+
+        page.goto(url + "/login")
+        page.fill("#username", ADMIN)
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_selector("body[data-ready='1']")
+        page.click("nav >> text=Administration")
+        page.wait_for_selector("form[data-form=user]")
+        assert page.locator(f"tr[data-user='{NEW_USER}']").count() == 0
+
+        # A new user: the node makes up the password and shows it once.
+        form = page.locator("form[data-form=user]")
+        form.locator("input[name=username]").fill(NEW_USER)
+        form.locator("select[name=role]").select_option("duty_officer")
+        form.locator("button[type=submit]").click()
+        page.wait_for_selector("code[data-secret=password]")
+        password = page.inner_text("code[data-secret=password]").strip()
+        assert len(password) >= 20
+        assert page.locator(f"tr[data-user='{NEW_USER}']").count() == 1
+        page.screenshot(path=str(SHOTS / "admin-user.png"), full_page=True)
+        login = httpx.post(
+            f"{url}/api/v1/auth/login",
+            json={"username": NEW_USER, "password": password},
+            timeout=30,
+        )
+        assert login.status_code == 200, login.text
+
+        # A read-only key for that user, shown once; it works as the user, and only reads.
+        row = page.locator(f"tr[data-user='{NEW_USER}']")
+        row.locator("form[data-form=apikey] select[name=expires_days]").select_option("30")
+        row.locator("form[data-form=apikey] button[type=submit]").click()
+        page.wait_for_selector("code[data-secret=apikey]")
+        key = page.inner_text("code[data-secret=apikey]").strip()
+        assert key.startswith("cawarn_")
+        prefix = key.split("_")[1]
+        assert page.locator(f"table.keys tr[data-key='{prefix}']").count() == 1
+        page.screenshot(path=str(SHOTS / "admin.png"), full_page=True)
+        me = httpx.get(f"{url}/api/v1/me", headers={"Authorization": f"Bearer {key}"}, timeout=30)
+        assert me.status_code == 200 and me.json()["user"]["username"] == NEW_USER
+        assert me.json()["read_only"] is True
+
+        # Shown once: the page reloaded shows neither secret again.
+        page.goto(url + "/admin")
+        page.wait_for_selector("form[data-form=user]")
+        assert page.locator("code[data-secret]").count() == 0
+        assert password not in page.content() and key not in page.content()
+        browser.close()
     assert errors == [], f"scripts failed in the browser: {errors}"
