@@ -13,6 +13,7 @@ Targets (issue 6): cawarn's requests/s at least datasette's, cawarn's p95 under 
 overview page under 1 s. Exits non-zero only if a command fails.
 
     .venv/bin/python benchmarks/api.py [--scale 27] [--duration 15] [--rounds 2] [--concurrency 4]
+        [--workers 1]
 """
 
 from __future__ import annotations
@@ -192,9 +193,10 @@ def wait_up(url: str, proc: subprocess.Popen[bytes], timeout: float = 60.0) -> N
     raise CommandError(f"{url} did not answer within {timeout:.0f} s")
 
 
-def start_cawarn(home: Path, port: int) -> subprocess.Popen[bytes]:
+def start_cawarn(home: Path, port: int, workers: int = 1) -> subprocess.Popen[bytes]:
     env = {**os.environ, "CAWARN_SECRET_KEY": secrets.token_urlsafe(32)}
     cmd = [str(BIN / "cawarn"), "--quiet", "--home", str(home), "serve", "--port", str(port)]
+    cmd += ["--workers", str(workers)]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_up(f"http://127.0.0.1:{port}/api/v1/health", proc)
     return proc
@@ -326,6 +328,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds of warm-up per server")
     parser.add_argument("--rounds", type=int, default=2, help="rounds, order alternating")
     parser.add_argument("--concurrency", type=int, default=4, help="clients at once")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="cawarn serve --workers (server processes)"
+    )
     parser.add_argument("--overview", type=int, default=5, help="fetches of the overview page")
     parser.add_argument("--workdir", type=Path, default=REPO / ".bench" / "api")
     parser.add_argument(
@@ -350,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
         db = workdir / "home" / "cawarn.db"
         query = pick_query(db, args.country, args.year)
         cawarn_port, ds_port = free_port(), free_port()
-        procs.append(start_cawarn(workdir / "home", cawarn_port))
+        procs.append(start_cawarn(workdir / "home", cawarn_port, args.workers))
         procs.append(start_datasette(args.datasette, db, ds_port))
         cawarn_url = (
             f"http://127.0.0.1:{cawarn_port}/api/v1/events?country={query['country']}"
@@ -410,6 +415,7 @@ def main(argv: list[str] | None = None) -> int:
         "query": query,
         "answers": answers,
         "concurrency": args.concurrency,
+        "workers": args.workers,
         "duration_s": args.duration,
         "rounds": rounds,
         "summary": summary,
@@ -441,7 +447,8 @@ def print_report(report: dict[str, Any]) -> None:
     )
     print(
         f"load: {report['concurrency']} concurrent keep-alive clients, "
-        f"{report['duration_s']:.0f} s per server per round, one asyncio httpx generator"
+        f"{report['duration_s']:.0f} s per server per round, one asyncio httpx generator; "
+        f"cawarn serve --workers {report['workers']}, datasette one process"
     )
     print(
         f"answers: cawarn {a['cawarn_rows']} rows of {a['cawarn_total']:,} "
