@@ -121,6 +121,13 @@ def test_the_key_cache_keeps_a_verified_key_for_seconds_and_never_past_its_expir
     assert cache.get(key) is None and cache.get(other) is second
     cache.clear()
     assert cache.get(other) is None
+    # A verification that overlapped a clear (a revocation) is not kept.
+    before = cache.generation
+    cache.clear()
+    cache.put(other, second, generation=before)
+    assert cache.get(other) is None
+    cache.put(other, second, generation=cache.generation)
+    assert cache.get(other) is second
 
 
 def test_lock_out_and_duplicate_users(accounts: sa.Engine) -> None:

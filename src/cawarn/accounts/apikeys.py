@@ -175,6 +175,12 @@ class KeyCache:
         self._clock = clock
         self._lock = threading.Lock()
         self._entries: OrderedDict[str, tuple[float, VerifiedKey]] = OrderedDict()
+        self._generation = 0
+
+    @property
+    def generation(self) -> int:
+        """How many times the cache was cleared; read it before verifying a key to put."""
+        return self._generation
 
     def get(self, key: str, *, now: dt.datetime | None = None) -> VerifiedKey | None:
         """The key's verification if it is recent enough and the key has not expired since."""
@@ -193,10 +199,16 @@ class KeyCache:
             return None
         return verified
 
-    def put(self, key: str, verified: VerifiedKey) -> None:
-        """Remember a key that :func:`verify_key` accepted."""
+    def put(self, key: str, verified: VerifiedKey, *, generation: int | None = None) -> None:
+        """Remember a key that :func:`verify_key` accepted.
+
+        With ``generation`` (:attr:`generation` read before the key was verified), a key whose
+        verification overlapped a :meth:`clear` is not kept: it may predate a revocation.
+        """
         digest = _hash(key.strip())
         with self._lock:
+            if generation is not None and generation != self._generation:
+                return
             self._entries[digest] = (self._clock(), verified)
             self._entries.move_to_end(digest)
             while len(self._entries) > self.max_entries:
@@ -206,6 +218,7 @@ class KeyCache:
         """Forget every key (the next request of each is verified against the store)."""
         with self._lock:
             self._entries.clear()
+            self._generation += 1
 
 
 def list_keys(conn: Connection, *, username: str | None = None) -> list[ApiKey]:

@@ -115,9 +115,10 @@ async def authenticate(
         keys: KeyCache = request.app.state.api_keys
         key = keys.get(bearer.credentials)
         if key is None:
+            generation = keys.generation
             key = await run_in_threadpool(_verify, engine, bearer.credentials)
             if key is not None:
-                keys.put(bearer.credentials, key)
+                keys.put(bearer.credentials, key, generation=generation)
         if key is None:
             raise _unauthenticated(
                 "The API key is not valid (unknown, revoked or expired); ask for a new one."
