@@ -39,3 +39,15 @@ def test_no_documentation_page_loads_from_a_cdn(tmp_path: Path) -> None:
     assert app.docs_url is None and app.redoc_url is None
     document = app.openapi()
     assert set(document["components"]["securitySchemes"]) == {"HTTPBearer", "APIKeyCookie"}
+
+
+def test_a_server_freezes_what_exists_at_startup() -> None:
+    import gc
+
+    from cawarn.web.app import freeze_startup_objects
+
+    try:
+        freeze_startup_objects()
+        assert gc.get_freeze_count() > 10_000  # the modules, routes and models imported so far
+    finally:
+        gc.unfreeze()

@@ -87,7 +87,7 @@ def run_server(
     import uvicorn
 
     from cawarn.web import create_app
-    from cawarn.web.app import WORKERS_ENV
+    from cawarn.web.app import WORKERS_ENV, freeze_startup_objects
 
     engine = cli.engine()  # refuses a missing or outdated store with one sentence
     app = create_app(cli.settings, engine=engine)
@@ -107,6 +107,7 @@ def run_server(
     log_level = "warning" if cli.quiet else "info"
     certfile, keyfile = (str(tls[0]), str(tls[1])) if tls else (None, None)
     if workers == 1:
+        freeze_startup_objects()
         uvicorn.run(
             app,
             host=host,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import math
 import os
 from collections.abc import AsyncIterator
@@ -96,4 +97,17 @@ def create_worker_app() -> FastAPI:
     """The app of one worker of ``cawarn serve --workers N``: the node of ``CAWARN_HOME``."""
     from cawarn.config import load_settings
 
-    return create_app(load_settings(), workers=int(os.environ.get(WORKERS_ENV, "1")))
+    app = create_app(load_settings(), workers=int(os.environ.get(WORKERS_ENV, "1")))
+    freeze_startup_objects()
+    return app
+
+
+def freeze_startup_objects() -> None:
+    """Keep what exists once a server's app is built out of the garbage collector's walks.
+
+    Modules, routes, models and tables (about 270,000 objects) live as long as the server; a
+    full collection that walks them takes 0.1-0.2 s on the 2-core machine, with every request
+    in flight waiting. Frozen (``gc.freeze``), a full collection walks only newer objects.
+    """
+    gc.collect()
+    gc.freeze()
