@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+import numpy as np
 
 from cawarn.alerts.calibrate import break_ties
 from cawarn.alerts.cusum import CusumParams, cusum_scores, onset_scores
@@ -135,6 +137,53 @@ class ScoredScenario:
     data: ScenarioData
     windows: Windows
     scores: list[Scores]
+
+
+def pool_scored(parts: Sequence[ScoredScenario]) -> ScoredScenario:
+    """Scenarios scored one by one, evaluated as one: units prefixed by their scenario's name.
+
+    Each part keeps its own scores (so a part's cached peer scores can be reused); a detector's
+    threshold is then set on all of them together, as for scenarios read together. The parts
+    must cover the same weeks and windows and have the same detectors.
+    """
+    if not parts:
+        raise InputError("Give at least one scored scenario to pool.")
+    if len(parts) == 1:
+        return parts[0]
+    first = parts[0]
+    if any(p.windows != first.windows for p in parts):
+        raise InputError("Scenarios pooled together must have the same evaluation windows.")
+    data = pooled(
+        [p.data for p in parts], sorted({c for p in parts for c in p.data.countries.values()})
+    )
+    by_detector: dict[str, list[tuple[str, Scores]]] = {}
+    for part in parts:
+        for scores in part.scores:
+            by_detector.setdefault(scores.detector, []).append((part.data.name, scores))
+    pooled_scores: list[Scores] = []
+    for name, members in by_detector.items():
+        if len(members) != len(parts):
+            raise InputError(f"The detector {name} did not run on every pooled scenario.")
+        head = members[0][1]
+        if any(s.ends != head.ends for _, s in members):
+            raise InputError("Scenarios pooled together must cover the same periods.")
+        steps: dict[tuple[int, int], tuple[tuple[int, float], ...]] = {}
+        offset = 0
+        for _, member in members:
+            steps.update({(t, j + offset): v for (t, j), v in member.steps.items()})
+            offset += len(member.units)
+        pooled_scores.append(
+            replace(
+                head,
+                units=tuple(f"{scenario}/{u}" for scenario, s in members for u in s.units),
+                score=np.hstack([s.score for _, s in members]),
+                observed=np.hstack([s.observed for _, s in members]),
+                expected=np.hstack([s.expected for _, s in members]),
+                extra={key: np.hstack([s.extra[key] for _, s in members]) for key in head.extra},
+                steps=steps,
+            )
+        )
+    return ScoredScenario(data=data, windows=first.windows, scores=pooled_scores)
 
 
 def compute_scores(
