@@ -59,6 +59,17 @@ def cawarn(
     )
 
 
+def node_key(home: Path) -> str:
+    """The node's public key as ``cawarn node key`` prints it (what operators register)."""
+    result = cawarn(home, "node", "key")
+    assert result.returncode == 0, result.stderr
+    return next(
+        line.split(": ", 1)[1]
+        for line in result.stdout.splitlines()
+        if line.startswith("public_key")
+    )
+
+
 def init_node(home: Path, org: str) -> sa.Engine:
     """A new node home run by the organisation; returns an engine on its store."""
     result = cawarn(home, "init", "--organisation", org)

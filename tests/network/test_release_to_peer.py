@@ -27,20 +27,10 @@ from cawarn.store.schema_network import releases
 from cawarn.store.schema_taxii import peers, taxii_objects, taxii_quarantine
 from cawarn.store.tables import events, quarantine
 from tests.conftest import BOUNDARIES, GED_SAMPLE
-from tests.network.servers import cawarn, free_port, init_node, serving
+from tests.network.servers import cawarn, free_port, init_node, node_key, serving
 from tests.network.stixdata import KAZ, KGZ, setup_node
 
 pytestmark = pytest.mark.slow
-
-
-def _node_key(home: Path) -> str:
-    result = cawarn(home, "node", "key")
-    assert result.returncode == 0, result.stderr
-    return next(
-        line.split(": ", 1)[1]
-        for line in result.stdout.splitlines()
-        if line.startswith("public_key")
-    )
 
 
 def _release(home: Path, uid: str, *extra: str) -> None:
@@ -77,9 +67,7 @@ def test_a_release_reaches_its_peer_as_an_event_and_a_revocation_withdraws_it(
         other = KGZ if org == KAZ else KAZ
         with engines[org].begin() as conn:
             conn.execute(
-                peers.update()
-                .where(peers.c.org == other)
-                .values(public_key=_node_key(homes[other]))
+                peers.update().where(peers.c.org == other).values(public_key=node_key(homes[other]))
             )
     env = {
         "KEY_KAZ_CTC_AT_KGZ_NCTC": keys[KGZ][KAZ],

@@ -27,7 +27,7 @@ from cawarn.store.schema_network import releases
 from cawarn.store.schema_taxii import peers, taxii_objects, taxii_quarantine
 from cawarn.store.tables import events
 from tests.conftest import BOUNDARIES, GED_SAMPLE
-from tests.network.servers import cawarn, free_port, init_node, serving
+from tests.network.servers import cawarn, free_port, init_node, node_key, serving
 from tests.network.stixdata import KAZ, KGZ, UN, setup_node
 
 pytestmark = pytest.mark.slow
@@ -50,16 +50,6 @@ def _split_sample(folder: Path) -> dict[str, Path]:
             writer.writerow(header)
             writer.writerows(part)
     return files
-
-
-def _node_key(home: Path) -> str:
-    result = cawarn(home, "node", "key")
-    assert result.returncode == 0, result.stderr
-    return next(
-        line.split(": ", 1)[1]
-        for line in result.stdout.splitlines()
-        if line.startswith("public_key")
-    )
 
 
 def _release(home: Path, org: str, uid: str, to: str, tlp: str, *extra: str) -> int:
@@ -99,7 +89,7 @@ def test_three_nodes_exchange_only_what_was_released(tmp_path: Path) -> None:
             keys[org] = setup_node(
                 conn, org, partners, register_peers={p: urls[p] for p in partners}
             ).keys
-    node_keys = {org: _node_key(homes[org]) for org in ORGS}
+    node_keys = {org: node_key(homes[org]) for org in ORGS}
     for org in ORGS:  # register each partner's real node key, as operators do
         with engines[org].begin() as conn:
             for partner in ORGS:
