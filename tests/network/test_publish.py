@@ -112,3 +112,17 @@ def test_an_alert_forwards_only_its_own_organisations_evidence(seeded: Seeded) -
     assert all(o.get("created_by_ref") in (None, identity_id(NODE_ORG)) for o in served.values()), (
         "every served object is this organisation's own"
     )
+
+
+def test_revoking_an_alert_leaves_its_evidence_released_on_its_own(seeded: Seeded) -> None:
+    uid = seeded.node.event_uids[(NODE_ORG, Marking.GREEN)]
+    with seeded.engine.begin() as conn:
+        alert_id = insert_alert(conn, NODE_ORG, event_uids=(uid,))
+    _release(seeded, item_id=uid, marking=Marking.AMBER)  # the event itself, to the partner
+    alert = _release(seeded, kind=ItemKind.ALERT, item_id=str(alert_id), now=LATER)
+    with seeded.engine.begin() as conn:
+        revoke_release(conn, alert.id, officer=seeded.user(), key=seeded.key, now=LATER)
+    served = _served(seeded, PARTNER_ORG)
+    assert "revoked" not in served[incident_id(uid)]  # still released on its own
+    (sighting,) = [o for o in served.values() if o["type"] == "sighting"]
+    assert sighting["revoked"] is True

@@ -170,17 +170,21 @@ def _published(conn: Connection, release: Release) -> list[Any]:
     )
 
 
-def _still_released(conn: Connection, release: Release, now: dt.datetime) -> set[str]:
-    """Organisations another active release of the same item still covers."""
-    from cawarn.network.releases import list_releases
-
-    others = list_releases(conn, item_kind=release.item_kind, item_id=release.item_id)
-    return {
-        org
-        for other in others
-        if other.id != release.id and other.is_active(now)
-        for org in other.audience
-    }
+def _still_served(conn: Connection, stix_id: str, org: str, now: dt.datetime) -> bool:
+    """Whether another release still serves the object to the organisation (not withdrawn)."""
+    return (
+        conn.execute(
+            select(taxii_objects.c.id)
+            .where(
+                taxii_objects.c.stix_id == stix_id,
+                taxii_objects.c.origin == objects.LOCAL_ORIGIN,
+                objects.visibility(org, now),
+                ~taxii_objects.c.body.contains('"revoked":true'),
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 def unpublish(
@@ -191,7 +195,7 @@ def unpublish(
     The release's versions are no longer served. Each of its objects other than identities and
     locations (which other items share) gets a new version marked ``revoked`` (STIX 2.1's way
     of saying an object is withdrawn), signed and served to the audience that received it,
-    except organisations another active release of the same item still covers. A peer that
+    except organisations another release still serves the object to. A peer that
     pulls it withdraws the event it made from the object. Returns how many versions stopped.
     """
     now = now or dt.datetime.now(dt.UTC)
@@ -203,31 +207,36 @@ def unpublish(
         .where(taxii_objects.c.id.in_([row.id for row in served]))
         .values(revoked=True)
     )
-    notify = sorted(set(release.audience) - _still_released(conn, release, now))
-    if notify:
-        withdrawn_at = objects.format_timestamp(objects.parse_timestamp(timestamp(now)))
-        for row in served:
-            obj = json.loads(row.body)
-            if obj["type"] in _SHARED_TYPES or obj.get("revoked"):
-                continue
-            obj["revoked"] = True
-            # Strictly after every version held, even one of the same microsecond.
-            newest = conn.execute(
-                select(func.max(taxii_objects.c.modified)).where(
-                    taxii_objects.c.stix_id == obj["id"]
-                )
-            ).scalar_one()
-            after = objects.format_timestamp(objects.parse_timestamp(newest) + 1)
-            obj["modified"] = max(withdrawn_at, after)
-            marking = _not_lowered(conn, obj["id"], Marking(row.marking))
-            obj["object_marking_refs"] = [marking_ref(marking)]
-            signed = sign_object(obj, key.private, audience=notify)
-            objects.put(
-                conn,
-                signed,
-                audience=notify,
-                marking=marking,
-                origin=objects.LOCAL_ORIGIN,
-                expires_at=release.expires_at,
-            )
+    withdrawn_at = objects.format_timestamp(objects.parse_timestamp(timestamp(now)))
+    for row in served:
+        obj = json.loads(row.body)
+        if obj["type"] in _SHARED_TYPES or obj.get("revoked"):
+            continue
+        # Not to an organisation another release still serves it to (the same event released
+        # on its own, or as another alert's evidence).
+        notify = [
+            org
+            for org in sorted(set(release.audience))
+            if not _still_served(conn, obj["id"], org, now)
+        ]
+        if not notify:
+            continue
+        obj["revoked"] = True
+        # Strictly after every version held, even one of the same microsecond.
+        newest = conn.execute(
+            select(func.max(taxii_objects.c.modified)).where(taxii_objects.c.stix_id == obj["id"])
+        ).scalar_one()
+        after = objects.format_timestamp(objects.parse_timestamp(newest) + 1)
+        obj["modified"] = max(withdrawn_at, after)
+        marking = _not_lowered(conn, obj["id"], Marking(row.marking))
+        obj["object_marking_refs"] = [marking_ref(marking)]
+        signed = sign_object(obj, key.private, audience=notify)
+        objects.put(
+            conn,
+            signed,
+            audience=notify,
+            marking=marking,
+            origin=objects.LOCAL_ORIGIN,
+            expires_at=release.expires_at,
+        )
     return len(served)
