@@ -19,9 +19,15 @@ its R scores cached in its folder, then pooled: every detector's threshold is se
 so a POD and a median delay rest on about three times the onsets. Seeds 2 and 3 are the tuning
 scenarios; report only seeds never used to choose a parameter.
 
+``--informed`` adds a reference row that no node could run: ``informed``, a Poisson CUSUM over
+the days of fatal events that is *told* each unit's true rate of fatal events month by month
+(background and excitation, from the scenario's ``truth_admin1.csv``) and the campaigns' median
+size. It is not a candidate and gets no verdict; it shows how early an onset can be found at all
+at a given false-alarm rate, since a campaign's first events look like any other events.
+
     .venv/bin/python benchmarks/alerts.py [--seed 1 | --seeds 1 4 5] [--rates 0.5 1 2]
                                           [--campaign-rate 2] [--default-params] [--no-r]
-                                          [--reuse] [--json]
+                                          [--reuse] [--informed] [--json]
 """
 
 from __future__ import annotations
@@ -35,27 +41,116 @@ import platform
 import statistics
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
+from shapely.geometry.base import BaseGeometry
 
+from cawarn.alerts.calibrate import break_ties
 from cawarn.alerts.comparison import (
     EvaluationSettings,
     compute_scores,
     evaluate_scored,
+    mask_before,
     pool_scored,
+    pooled,
+    windows_for,
 )
+from cawarn.alerts.scenario_files import read_scenario
+from cawarn.alerts.scores import Scores
+from cawarn.alerts.series import count_series, period_steps
 from cawarn.alerts.surveillance import r_available
+from cawarn.domain.geography import AdminUnit
 from cawarn.geo.boundaries import read_boundary_folder
 from cawarn.scenario import ScenarioParams, generate
+from cawarn.scenario.ged_csv import adm1_label
 
 REPO = Path(__file__).resolve().parent.parent
 BOUNDARIES = REPO.parent / "shared" / "data" / "boundaries"
 COUNTRIES = ["AFG", "KAZ", "KGZ", "TJK", "TKM", "UZB"]
 OURS = ("surge", "cusum", "onset", "risk")
 PEERS = ("farrington", "ears")
+
+
+def informed_scores(
+    folder: Path, units: Sequence[tuple[AdminUnit, BaseGeometry]], settings: EvaluationSettings
+) -> Scores:
+    """The ``informed`` reference: a Poisson CUSUM told the scenario's true rates (see above).
+
+    Between a unit's fatal events S falls by c per day (floored at 0); each event adds
+    log(1 + c / λ), λ the unit's true rate of fatal events per day in the event's month and c the
+    campaigns' median size per day. A week's score is S's highest value after its events; an
+    alarm is dated by the first event day that took S over the threshold.
+    """
+    data = pooled([read_scenario(folder)], settings.countries)
+    names = list(data.countries)
+    weekly = count_series(
+        data.events, freq="week", first=data.first, last=data.last, units=names,
+        countries=data.countries,
+    )  # fmt: skip
+    within = period_steps(data.events, weekly)
+    _, first_week = windows_for(weekly, data.first, data.last, settings)
+    meta = json.loads((folder / "scenario.json").read_text(encoding="utf-8"))
+    params, scale = meta["params"], float(meta["arguments"].get("scale", 1.0))
+    c = scale * float(params["campaign_size_median"]) / (365.25 / 12)
+    fatal = 1.0 - float(params["p_zero_deaths"])
+    key = {u.code: f"{u.country}:{adm1_label(u.country, u.name_en)}" for u, _ in units}
+    truth = pd.read_csv(folder / "truth_admin1.csv", keep_default_na=False)
+    truth = truth[truth["country"] != "AFG"]
+    month_days = pd.Series(
+        pd.to_datetime(dict(year=truth["year"], month=truth["month"], day=1)).dt.days_in_month
+    )
+    rate = {
+        (key[u], int(y), int(m)): fatal * (b + e) / d
+        for u, y, m, b, e, d in zip(
+            truth["unit"], truth["year"], truth["month"], truth["background"],
+            truth["excitation"], month_days.to_numpy(), strict=True,
+        )
+    }  # fmt: skip
+    epoch = np.datetime64("1970-01-01", "D")
+    ends = np.array(weekly.ends, dtype="datetime64[D]").astype(np.int64)
+    score = np.full(weekly.counts.shape, np.nan)
+    steps: dict[tuple[int, int], tuple[tuple[int, float], ...]] = {}
+    for j, unit in enumerate(weekly.units):
+        s, last = 0.0, int(ends[0]) - 7
+        for t in range(len(ends)):
+            peak, out = -math.inf, []
+            for day, count in _increments(within.get((t, j), ())):
+                month = (epoch + day).astype(object)
+                lam = max(rate.get((unit, month.year, month.month), 0.0), 1e-9)
+                s = max(0.0, s - c * (day - last)) + count * math.log1p(c / lam)
+                last, peak = day, max(peak, s)
+                out.append((day, peak))
+            if out:
+                steps[(t, j)] = tuple(out)
+            s = max(0.0, s - c * (int(ends[t]) - last))
+            last = int(ends[t])
+            score[t, j] = peak if out else s
+    informed = Scores(
+        detector="informed",
+        params={"c_per_day": round(c, 4), "rates": "truth_admin1.csv"},
+        ends=weekly.ends,
+        units=weekly.units,
+        score=score,
+        observed=weekly.counts.astype(np.float64),
+        expected=np.zeros(weekly.counts.shape),
+        rule="with_events",
+        steps=steps,
+    )
+    return break_ties(mask_before(informed, first_week, weekly), settings.seed)
+
+
+def _increments(cell: tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:
+    """A week's running counts by day as (day, events that day)."""
+    out, before = [], 0
+    for day, running in cell:
+        out.append((day, running - before))
+        before = running
+    return out
 
 
 def _machine() -> str:
@@ -123,6 +218,11 @@ def main() -> int:
     parser.add_argument(
         "--reuse", action="store_true", help="reuse Farrington's and EARS' scores of an earlier run"
     )
+    parser.add_argument(
+        "--informed",
+        action="store_true",
+        help="add the 'informed' reference, told the scenario's true rates (no verdict)",
+    )
     args = parser.parse_args()
 
     params = ScenarioParams()
@@ -157,6 +257,8 @@ def main() -> int:
             part = compute_scores([folder], settings, note=say)
             if not args.no_r:
                 cache.write_bytes(pickle.dumps([x for x in part.scores if x.detector in PEERS]))
+        if args.informed:
+            part = replace(part, scores=[*part.scores, informed_scores(folder, units, settings)])
         parts.append(part)
         scored_seconds += time.perf_counter() - started
     # Several seeds are one panel of their units: each detector's threshold is set on all.
