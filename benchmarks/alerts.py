@@ -168,8 +168,13 @@ def _fmt(value: Any, digits: int = 3) -> str:
     return f"{value:.{digits}g}" if isinstance(value, float) else str(value)
 
 
-def _verdict(detectors: dict[str, dict[str, Any]]) -> list[str]:
-    """PASS or MISS per own detector: higher POD and shorter median delay than every peer."""
+def _verdict(detectors: dict[str, dict[str, Any]], onsets: int) -> list[str]:
+    """PASS or MISS per own detector: higher POD and shorter median delay than every peer.
+
+    Beside each comparison, 95 % bootstrap intervals (onsets resampled) of the POD difference
+    and of the median-delay difference, so a verdict decided by a day or two can be told apart
+    from one the onsets' noise could reverse.
+    """
     lines = []
     peers = {p: detectors[p] for p in PEERS if p in detectors}
     if not peers:
@@ -184,9 +189,14 @@ def _verdict(detectors: dict[str, dict[str, Any]]) -> list[str]:
             if mine is None or (other is not None and not mine < other):
                 misses.append(f"delay {_fmt(mine)} ≥ {peer} {_fmt(other)}")
         lines.append(f"{name}: {'PASS' if not misses else 'MISS (' + '; '.join(misses) + ')'}")
-        # The median delay above is over each detector's own detections, so a detector that
-        # also finds the harder onsets pays for them; on the onsets both found it is fairer.
         for peer, theirs in peers.items():
+            pod, delay = _bootstrap(ours["delays"], theirs["delays"], onsets)
+            lines.append(
+                f"  {name} − {peer}, 95 % intervals: POD {_interval(pod)}, "
+                f"median delay {_interval(delay)} days"
+            )
+            # The median delay above is over each detector's own detections, so a detector that
+            # also finds the harder onsets pays for them; on the onsets both found it is fairer.
             both = sorted(set(ours["delays"]) & set(theirs["delays"]))
             if both:
                 mine = statistics.median(ours["delays"][k] for k in both)
@@ -196,6 +206,45 @@ def _verdict(detectors: dict[str, dict[str, Any]]) -> list[str]:
                     f"{mine:g} vs {other:g} days"
                 )
     return lines
+
+
+def _bootstrap(
+    ours: dict[str, int], theirs: dict[str, int], onsets: int, draws: int = 2000
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """95 % intervals of the POD and median-delay differences, onsets resampled with replacement.
+
+    Each onset is one row (its delay for each detector, NaN where missed); onsets neither
+    detector found are rows of NaN. A resample that leaves a detector without detections has no
+    median and is skipped for the delay.
+    """
+    keys = sorted(set(ours) | set(theirs))
+    rows = np.full((max(onsets, len(keys)), 2), np.nan)
+    for i, key in enumerate(keys):
+        rows[i] = (ours.get(key, np.nan), theirs.get(key, np.nan))
+    rng = np.random.default_rng(0)
+    pods, delays = [], []
+    for _ in range(draws):
+        sample = rows[rng.integers(0, len(rows), len(rows))]
+        found = np.isfinite(sample)
+        pods.append(float(found[:, 0].mean() - found[:, 1].mean()))
+        if found[:, 0].any() and found[:, 1].any():
+            mine = np.median(sample[found[:, 0], 0])
+            other = np.median(sample[found[:, 1], 1])
+            delays.append(float(mine - other))
+    return _percentiles(pods), _percentiles(delays)
+
+
+def _percentiles(values: list[float]) -> tuple[float, float]:
+    """The 2.5 % and 97.5 % percentiles (NaN when there are none)."""
+    if not values:
+        return (math.nan, math.nan)
+    low, high = np.percentile(values, [2.5, 97.5])
+    return (float(low), float(high))
+
+
+def _interval(bounds: tuple[float, float]) -> str:
+    low, high = bounds
+    return f"[{low:+.3g}, {high:+.3g}]"
 
 
 def main() -> int:
@@ -286,7 +335,7 @@ def main() -> int:
                     "units": run.units,
                     "test": out["test"],
                     "detectors": detectors,
-                    "verdict": _verdict(detectors) if matched else [],
+                    "verdict": _verdict(detectors, run.onsets) if matched else [],
                 }
             )
     if args.json:
