@@ -24,10 +24,13 @@ the days of fatal events that is *told* each unit's true rate of fatal events mo
 (background and excitation, from the scenario's ``truth_admin1.csv``) and the campaigns' median
 size. It is not a candidate and gets no verdict; it shows how early an onset can be found at all
 at a given false-alarm rate, since a campaign's first events look like any other events.
+``--informed 0.5 2`` adds rows at other shifts c (events per day), one each
+(``informed c=0.5``, ...): a larger c forgets faster and trades detections for speed, so the rows
+trace what the best-informed CUSUM can reach on both figures at once.
 
     .venv/bin/python benchmarks/alerts.py [--seed 1 | --seeds 1 4 5] [--rates 0.5 1 2]
                                           [--campaign-rate 2] [--default-params] [--no-r]
-                                          [--reuse] [--informed] [--json]
+                                          [--reuse] [--informed [C ...]] [--json]
 """
 
 from __future__ import annotations
@@ -62,7 +65,7 @@ from cawarn.alerts.comparison import (
 )
 from cawarn.alerts.scenario_files import read_scenario
 from cawarn.alerts.scores import Scores
-from cawarn.alerts.series import count_series, period_steps
+from cawarn.alerts.series import CountSeries, Steps, count_series, period_steps
 from cawarn.alerts.surveillance import r_available
 from cawarn.domain.geography import AdminUnit
 from cawarn.geo.boundaries import read_boundary_folder
@@ -77,14 +80,18 @@ PEERS = ("farrington", "ears")
 
 
 def informed_scores(
-    folder: Path, units: Sequence[tuple[AdminUnit, BaseGeometry]], settings: EvaluationSettings
-) -> Scores:
+    folder: Path,
+    units: Sequence[tuple[AdminUnit, BaseGeometry]],
+    settings: EvaluationSettings,
+    shifts: Sequence[float | None] = (None,),
+) -> list[Scores]:
     """The ``informed`` reference: a Poisson CUSUM told the scenario's true rates (see above).
 
     Between a unit's fatal events S falls by c per day (floored at 0); each event adds
     log(1 + c / λ), λ the unit's true rate of fatal events per day in the event's month and c the
-    campaigns' median size per day. A week's score is S's highest value after its events; an
-    alarm is dated by the first event day that took S over the threshold.
+    campaigns' median size per day (or each of ``shifts``, one Scores each). A week's score is
+    S's highest value after its events; an alarm is dated by the first event day that took S
+    over the threshold.
     """
     data = pooled([read_scenario(folder)], settings.countries)
     names = list(data.countries)
@@ -96,7 +103,7 @@ def informed_scores(
     _, first_week = windows_for(weekly, data.first, data.last, settings)
     meta = json.loads((folder / "scenario.json").read_text(encoding="utf-8"))
     params, scale = meta["params"], float(meta["arguments"].get("scale", 1.0))
-    c = scale * float(params["campaign_size_median"]) / (365.25 / 12)
+    median = scale * float(params["campaign_size_median"]) / (365.25 / 12)
     fatal = 1.0 - float(params["p_zero_deaths"])
     key = {u.code: f"{u.country}:{adm1_label(u.country, u.name_en)}" for u, _ in units}
     truth = pd.read_csv(folder / "truth_admin1.csv", keep_default_na=False)
@@ -111,6 +118,22 @@ def informed_scores(
             truth["excitation"], month_days.to_numpy(), strict=True,
         )
     }  # fmt: skip
+    out = []
+    for shift in shifts:
+        c = median if shift is None else shift
+        name = "informed" if shift is None else f"informed c={shift:g}"
+        out.append(_poisson_cusum(weekly, within, rate, c, name))
+    return [break_ties(mask_before(x, first_week, weekly), settings.seed) for x in out]
+
+
+def _poisson_cusum(
+    weekly: CountSeries,
+    within: Steps,
+    rate: dict[tuple[str, int, int], float],
+    c: float,
+    name: str,
+) -> Scores:
+    """The informed CUSUM's weekly scores and steps at one shift c (see informed_scores)."""
     epoch = np.datetime64("1970-01-01", "D")
     ends = np.array(weekly.ends, dtype="datetime64[D]").astype(np.int64)
     score = np.full(weekly.counts.shape, np.nan)
@@ -130,8 +153,8 @@ def informed_scores(
             s = max(0.0, s - c * (int(ends[t]) - last))
             last = int(ends[t])
             score[t, j] = peak if out else s
-    informed = Scores(
-        detector="informed",
+    return Scores(
+        detector=name,
         params={"c_per_day": round(c, 4), "rates": "truth_admin1.csv"},
         ends=weekly.ends,
         units=weekly.units,
@@ -141,7 +164,6 @@ def informed_scores(
         rule="with_events",
         steps=steps,
     )
-    return break_ties(mask_before(informed, first_week, weekly), settings.seed)
 
 
 def _increments(cell: tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:
@@ -269,8 +291,11 @@ def main() -> int:
     )
     parser.add_argument(
         "--informed",
-        action="store_true",
-        help="add the 'informed' reference, told the scenario's true rates (no verdict)",
+        type=float,
+        nargs="*",
+        metavar="C",
+        help="add the 'informed' reference, told the scenario's true rates (no verdict); "
+        "values: more rows at these shifts c (events per day)",
     )
     args = parser.parse_args()
 
@@ -306,8 +331,10 @@ def main() -> int:
             part = compute_scores([folder], settings, note=say)
             if not args.no_r:
                 cache.write_bytes(pickle.dumps([x for x in part.scores if x.detector in PEERS]))
-        if args.informed:
-            part = replace(part, scores=[*part.scores, informed_scores(folder, units, settings)])
+        if args.informed is not None:
+            shifts: list[float | None] = [None, *args.informed]
+            informed = informed_scores(folder, units, settings, shifts)
+            part = replace(part, scores=[*part.scores, *informed])
         parts.append(part)
         scored_seconds += time.perf_counter() - started
     # Several seeds are one panel of their units: each detector's threshold is set on all.
